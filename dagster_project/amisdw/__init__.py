@@ -1,0 +1,1 @@
+"""amisdw: analytics warehouse for AMIS agency extracts."""
