@@ -163,7 +163,7 @@ def _codes(mapping: dict[str, str]) -> tuple[str, ...]:
     return tuple(mapping)
 
 
-T, D, I, M = FieldType.TEXT, FieldType.DATE, FieldType.INTEGER, FieldType.DECIMAL
+T, D, INT, M = FieldType.TEXT, FieldType.DATE, FieldType.INTEGER, FieldType.DECIMAL
 
 COM = Family(
     name="COM",
@@ -173,8 +173,14 @@ COM = Family(
     description="Administrative companies (管理机构), full snapshot.",
     key=("com_code",),
     fields=(
-        Field("管理机构代码", "ComCode", T, key=True, required=True,
-              notes="86 head office; 86XX province; 86XXYY city; 86XXYYZZ county"),
+        Field(
+            "管理机构代码",
+            "ComCode",
+            T,
+            key=True,
+            required=True,
+            notes="86 head office; 86XX province; 86XXYY city; 86XXYYZZ county",
+        ),
         Field("管理机构名称", "Name", T, required=True),
         Field("机构级别", "ComGrade", T, required=True, allowed=_codes(COM_GRADES)),
         Field("上级管理机构", "UpComCode", T, notes="null for 86"),
@@ -191,17 +197,31 @@ BRANCH = Family(
     description="Sales organisation units (销售机构), full snapshot.",
     key=("agent_group",),
     fields=(
-        Field("机构内码", "AgentGroup", T, key=True, required=True,
-              notes="stable internal id, 10 chars, never reused"),
-        Field("展业机构代码", "BranchAttr", T, required=True,
-              notes="external hierarchical code; changes when a unit moves"),
+        Field(
+            "机构内码",
+            "AgentGroup",
+            T,
+            key=True,
+            required=True,
+            notes="stable internal id, 10 chars, never reused",
+        ),
+        Field(
+            "展业机构代码",
+            "BranchAttr",
+            T,
+            required=True,
+            notes="external hierarchical code; changes when a unit moves",
+        ),
         Field("机构名称", "BranchName", T, required=True),
         Field("机构层级", "BranchLevel", T, required=True, allowed=_codes(BRANCH_LEVELS)),
-        Field("上级机构内码", "UpAgentGroup", T, notes="parent unit's AgentGroup; null for a region"),
+        Field(
+            "上级机构内码", "UpAgentGroup", T, notes="parent unit's AgentGroup; null for a region"
+        ),
         Field("管理机构代码", "ManageCom", T, required=True, notes="county-level ComCode"),
         Field("渠道", "BranchType", T, required=True, allowed=_codes(CHANNELS)),
-        Field("网点类型", "OutletType", T, allowed=_codes(OUTLET_TYPES),
-              notes="only regions carry it"),
+        Field(
+            "网点类型", "OutletType", T, allowed=_codes(OUTLET_TYPES), notes="only regions carry it"
+        ),
         Field("成立日期", "FoundDate", D),
         Field("停业日期", "EndDate", D, notes="null while open"),
         Field("机构主管", "BranchManager", T, notes="AgentCode of the head, may be null"),
@@ -216,11 +236,15 @@ AGENT = Family(
     description="Agents (代理人), full snapshot as of the last day of the month.",
     key=("agent_code",),
     fields=(
-        Field("代理人编码", "AgentCode", T, key=True, required=True, notes="10 digits, never reused"),
+        Field(
+            "代理人编码", "AgentCode", T, key=True, required=True, notes="10 digits, never reused"
+        ),
         Field("姓名", "Name", T, personal=True, notes="personal data"),
         Field("性别", "Sex", T, allowed=_codes(SEXES)),
         Field("出生日期", "Birthday", D, personal=True),
-        Field("证件号码", "IDNo", T, personal=True, notes="18-char resident ID; never reaches marts"),
+        Field(
+            "证件号码", "IDNo", T, personal=True, notes="18-char resident ID; never reaches marts"
+        ),
         Field("手机号码", "Mobile", T, personal=True, notes="never reaches marts"),
         Field("学历", "Degree", T, notes="free text"),
         Field("入司日期", "EmployDate", D, required=True, notes="first day in service"),
@@ -245,11 +269,18 @@ AGENT_EVENT = Family(
     description="Personnel events (人员变动) recorded this month (delta).",
     key=("event_no",),
     fields=(
-        Field("变动流水号", "EventNo", T, key=True, required=True, notes="unique across deliveries"),
+        Field(
+            "变动流水号", "EventNo", T, key=True, required=True, notes="unique across deliveries"
+        ),
         Field("代理人编码", "AgentCode", T, required=True),
         Field("变动类型", "EventType", T, required=True, allowed=_codes(EVENT_TYPES)),
-        Field("生效日期", "EffectiveDate", D, required=True,
-              notes="may be in an earlier month than the delivery"),
+        Field(
+            "生效日期",
+            "EffectiveDate",
+            D,
+            required=True,
+            notes="may be in an earlier month than the delivery",
+        ),
         Field("原职级", "OldGrade", T, allowed=GRADE_CODES, notes="null for 01"),
         Field("新职级", "NewGrade", T, allowed=GRADE_CODES),
         Field("原所属机构内码", "OldAgentGroup", T),
@@ -274,13 +305,14 @@ POLICY = Family(
         Field("管理机构代码", "ManageCom", T, notes="county-level ComCode"),
         Field("险种代码", "RiskCode", T, notes="main coverage"),
         Field("险种类别", "RiskType", T, required=True, allowed=_codes(RISK_TYPES)),
-        Field("缴费方式", "PayIntv", I, required=True, allowed=_codes(PAY_INTERVALS)),
-        Field("缴费年期", "PayYears", I, required=True, notes="1 for single premium"),
+        Field("缴费方式", "PayIntv", INT, required=True, allowed=_codes(PAY_INTERVALS)),
+        Field("缴费年期", "PayYears", INT, required=True, notes="1 for single premium"),
         Field("签单日期", "SignDate", D, required=True, notes="sale date for production KPIs"),
         Field("生效日期", "CValiDate", D),
         Field("回执回销日期", "GetPolDate", D, notes="cooling-off (15 days) starts here"),
-        Field("首年年化保费", "FirstYearPrem", M, required=True,
-              notes="annualised first-year premium"),
+        Field(
+            "首年年化保费", "FirstYearPrem", M, required=True, notes="annualised first-year premium"
+        ),
         Field("保单状态", "ContState", T, required=True, allowed=_codes(CONT_STATES)),
         Field("状态变更日期", "StateDate", D),
     ),
@@ -298,7 +330,9 @@ RECEIPT = Family(
         Field("保单号", "ContNo", T, required=True),
         Field("代理人编码", "AgentCode", T, required=True, notes="the agent credited"),
         Field("销售机构内码", "AgentGroup", T, notes="credited agent's team at booking"),
-        Field("交费期次", "PayCount", I, required=True, notes="1 first policy year; 2 second; ..."),
+        Field(
+            "交费期次", "PayCount", INT, required=True, notes="1 first policy year; 2 second; ..."
+        ),
         Field("交易类型", "TransType", T, required=True, allowed=_codes(TRANS_TYPES)),
         Field("应交日期", "DueDate", D),
         Field("实收日期", "ConfDate", D, required=True, notes="booking date"),
@@ -319,11 +353,11 @@ ACTIVITY = Family(
     fields=(
         Field("代理人编码", "AgentCode", T, key=True, required=True),
         Field("统计年月", "StatMonth", T, key=True, required=True, notes="YYYYMM"),
-        Field("应出勤天数", "DutyDays", I),
-        Field("实际出勤天数", "AttendDays", I, notes="<= DutyDays"),
-        Field("拜访量", "Visits", I),
-        Field("新增准主顾数", "NewProspects", I),
-        Field("增员面谈数", "RecruitInterviews", I),
+        Field("应出勤天数", "DutyDays", INT),
+        Field("实际出勤天数", "AttendDays", INT, notes="<= DutyDays"),
+        Field("拜访量", "Visits", INT),
+        Field("新增准主顾数", "NewProspects", INT),
+        Field("增员面谈数", "RecruitInterviews", INT),
     ),
 )
 
@@ -336,8 +370,14 @@ BUDGET = Family(
     description="Targets (预算) for a whole year: one row per unit, month and indicator.",
     key=("org_code", "month", "indicator"),
     fields=(
-        Field("机构代码", "OrgCode", T, key=True, required=True,
-              notes="a ComCode or a BRANCH AgentGroup"),
+        Field(
+            "机构代码",
+            "OrgCode",
+            T,
+            key=True,
+            required=True,
+            notes="a ComCode or a BRANCH AgentGroup",
+        ),
         Field("年月", "Month", T, key=True, required=True, notes="YYYYMM"),
         Field("指标", "Indicator", T, key=True, required=True, notes="a KPI code"),
         Field("目标值", "Target", M, required=True),

@@ -74,7 +74,8 @@ def write_control_file(folder: Path, rows_by_file: dict[str, int]) -> Path:
     knows them; they are not re-counted here). Entries are sorted by file name.
     """
     entries = [
-        ControlEntry(name, rows, file_md5(folder / name)) for name, rows in sorted(rows_by_file.items())
+        ControlEntry(name, rows, file_md5(folder / name))
+        for name, rows in sorted(rows_by_file.items())
     ]
     path = control_path(folder)
     tmp = path.with_suffix(".ok.tmp")
@@ -90,7 +91,11 @@ def read_control_file(path: Path) -> list[ControlEntry]:
         if not line.strip():
             continue
         parts = line.strip().split("|")
-        if len(parts) != 3 or not parts[1].isdigit() or not re.fullmatch(r"[0-9a-fA-F]{32}", parts[2]):
+        if (
+            len(parts) != 3
+            or not parts[1].isdigit()
+            or not re.fullmatch(r"[0-9a-fA-F]{32}", parts[2])
+        ):
             raise ControlFileError(
                 f"{path}: line {lineno} is not FILENAME|ROWS|MD5HEX: {line!r}. "
                 "Ask AMIS to re-send the control file."

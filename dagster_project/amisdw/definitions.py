@@ -1,0 +1,24 @@
+"""The amisdw Dagster code location: ``dagster dev`` loads ``defs`` from here."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from amisdw.assets.ingest import ingest_delivery
+from amisdw.assets.publish import published_warehouse
+from amisdw.assets.transform import amis_dbt_assets, dbt_resource
+from amisdw.resources import build_warehouse_resource, inbox_resource
+
+
+def build_definitions() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[ingest_delivery, amis_dbt_assets(), published_warehouse],
+        resources={
+            "warehouse": build_warehouse_resource(),
+            "inbox": inbox_resource(),
+            "dbt": dbt_resource(),
+        },
+    )
+
+
+defs = build_definitions()

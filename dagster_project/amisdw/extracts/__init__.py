@@ -1,0 +1,1 @@
+"""The AMIS extract contract in code: decoding, control files, deliveries and loading raw."""

@@ -1,0 +1,140 @@
+"""Find the month deliveries in an inbox and decide which are complete.
+
+A month folder ``inbox/YYYYMM/`` is complete when its control file ``YYYYMM.ok`` exists,
+is well formed, lists every monthly extract family once, and every listed file exists
+with the stated row count and MD5. Anything else is incomplete, with reasons, and is not
+loaded. The delivery's fingerprint is the MD5 of its control file: a re-delivery writes
+a new control file, so a new fingerprint; the same delivery seen twice has the same one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from amisdw.extracts.contract import MONTHLY_FAMILIES, Family, family_of_file
+from amisdw.extracts.control import (
+    MONTH_RE,
+    ControlEntry,
+    ControlFileError,
+    control_path,
+    count_csv_rows,
+    file_md5,
+    read_control_file,
+)
+
+
+@dataclass(frozen=True)
+class DeliveredFile:
+    entry: ControlEntry
+    family: Family
+    period: str  # YYYYMM for monthly families, YYYY for BUDGET
+
+    @property
+    def name(self) -> str:
+        return self.entry.filename
+
+
+@dataclass
+class Delivery:
+    month: str
+    folder: Path
+    fingerprint: str = ""
+    files: list[DeliveredFile] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.reasons and bool(self.fingerprint)
+
+    def files_of(self, family: Family) -> list[DeliveredFile]:
+        return [f for f in self.files if f.family is family]
+
+
+def scan_inbox(inbox: Path) -> tuple[list[Delivery], list[str]]:
+    """Every YYYYMM folder of the inbox, checked, in month order; plus inbox-level warnings."""
+    warnings: list[str] = []
+    if not inbox.is_dir():
+        return [], [f"inbox {inbox} does not exist"]
+    deliveries = []
+    for child in sorted(inbox.iterdir()):
+        if child.is_dir() and MONTH_RE.match(child.name):
+            deliveries.append(check_delivery(child))
+        elif not child.name.startswith("."):
+            warnings.append(f"{child.name}: not a YYYYMM month folder; ignored")
+    return deliveries, warnings
+
+
+def check_delivery(folder: Path) -> Delivery:
+    month = folder.name
+    delivery = Delivery(month=month, folder=folder)
+    ok = control_path(folder)
+    if not ok.is_file():
+        delivery.reasons.append(
+            f"no control file {ok.name}: AMIS writes it last, so the delivery is still being "
+            "written or was interrupted; it will be loaded once the control file arrives"
+        )
+        return delivery
+    try:
+        entries = read_control_file(ok)
+    except (ControlFileError, UnicodeDecodeError) as exc:
+        delivery.reasons.append(f"control file {ok.name} is malformed: {exc}")
+        return delivery
+
+    listed: Counter[str] = Counter()
+    for entry in entries:
+        recognised = family_of_file(entry.filename)
+        if recognised is not None and recognised[1] in (month, month[:4]):
+            listed[recognised[0].name] += 1
+        problem = _check_entry(folder, month, entry)
+        if problem:
+            delivery.reasons.append(problem)
+            continue
+        assert recognised is not None  # _check_entry verified it
+        family, period, _ = recognised
+        delivery.files.append(DeliveredFile(entry, family, period))
+    for family in MONTHLY_FAMILIES:
+        if listed[family.name] > 1:
+            delivery.reasons.append(f"{ok.name} lists more than one {family.name} file")
+    missing = [f.name for f in MONTHLY_FAMILIES if not listed[f.name]]
+    if missing:
+        delivery.reasons.append(f"{ok.name} lists no file for {', '.join(missing)}")
+    names = {e.filename for e in entries} | {ok.name}
+    for extra in sorted(p.name for p in folder.iterdir() if p.is_file()):
+        if extra not in names and not extra.startswith("."):
+            delivery.warnings.append(f"{month}/{extra} is not listed in {ok.name}; ignored")
+    if not delivery.reasons:
+        delivery.fingerprint = hashlib.md5(ok.read_bytes()).hexdigest()
+    return delivery
+
+
+def _check_entry(folder: Path, month: str, entry: ControlEntry) -> str | None:
+    path = folder / entry.filename
+    recognised = family_of_file(entry.filename)
+    if recognised is None:
+        return f"{entry.filename} (listed in {month}.ok) is not an AMIS extract file name"
+    family, period, ext = recognised
+    if not family.optional and period != month:
+        return f"{entry.filename} is in the {month} folder but names month {period}"
+    if ext == "xlsx" and family.name != "BUDGET":
+        return f"{entry.filename}: only BUDGET may come as xlsx"
+    if not path.is_file():
+        return f"{entry.filename} is listed in {month}.ok but missing from the folder"
+    actual_md5 = file_md5(path)
+    if actual_md5 != entry.md5:
+        return (
+            f"{entry.filename}: MD5 is {actual_md5} but {month}.ok says {entry.md5} "
+            "(file changed or truncated after the control file was written)"
+        )
+    if ext == "xlsx":
+        from amisdw.extracts.read import xlsx_row_count
+
+        rows = xlsx_row_count(path)
+    else:
+        rows = count_csv_rows(path)
+    if rows != entry.rows:
+        return f"{entry.filename} has {rows} data rows but {month}.ok says {entry.rows}"
+    return None

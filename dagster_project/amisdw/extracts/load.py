@@ -1,0 +1,140 @@
+"""Load a complete delivery into the ``raw`` schema of the build warehouse.
+
+One delivery month is one transaction: every raw table's rows of that delivery month are
+deleted and the month's files inserted, and the delivery is recorded in
+``raw._deliveries``. A failure anywhere rolls the whole month back. Loading a delivery
+whose fingerprint is already the month's latest changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import duckdb
+
+from amisdw.extracts.contract import FAMILIES, LINEAGE_COLUMNS, Family
+from amisdw.extracts.delivery import Delivery
+from amisdw.extracts.read import FileInfo, read_extract
+
+RAW = "raw"
+
+
+@dataclass
+class LoadResult:
+    month: str
+    fingerprint: str
+    loaded: bool
+    rows: dict[str, int] = field(default_factory=dict)
+    files: list[FileInfo] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped_reason: str = ""
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW}")
+    for family in FAMILIES:
+        cols = [f"{f.column} {f.type.duckdb_type}" for f in family.fields]
+        cols += [f"{name} {typ}" for name, typ in LINEAGE_COLUMNS.items()]
+        con.execute(f"CREATE TABLE IF NOT EXISTS {RAW}.{family.raw_table} ({', '.join(cols)})")
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {RAW}._deliveries (
+            delivery_month VARCHAR, fingerprint VARCHAR, loaded_at TIMESTAMP, rows BIGINT)"""
+    )
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {RAW}._delivery_files (
+            delivery_month VARCHAR, fingerprint VARCHAR, family VARCHAR, file VARCHAR,
+            md5 VARCHAR, rows BIGINT, encoding VARCHAR, header_variant VARCHAR,
+            extra_columns JSON, loaded_at TIMESTAMP)"""
+    )
+
+
+def loaded_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The fingerprint of the latest loaded delivery of each month."""
+    ensure_raw_schema(con)
+    rows = con.execute(
+        f"""SELECT delivery_month, arg_max(fingerprint, loaded_at)
+            FROM {RAW}._deliveries GROUP BY delivery_month"""
+    ).fetchall()
+    return dict(rows)
+
+
+def load_delivery(
+    con: duckdb.DuckDBPyConnection, delivery: Delivery, loaded_at: dt.datetime | None = None
+) -> LoadResult:
+    if not delivery.complete:
+        raise ValueError(f"delivery {delivery.month} is incomplete: {delivery.reasons}")
+    result = LoadResult(delivery.month, delivery.fingerprint, loaded=False)
+    if loaded_fingerprints(con).get(delivery.month) == delivery.fingerprint:
+        result.skipped_reason = "already loaded (same control file)"
+        return result
+    loaded_at = loaded_at or dt.datetime.now().replace(microsecond=0)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for family in FAMILIES:
+            con.execute(
+                f"DELETE FROM {RAW}.{family.raw_table} WHERE _delivery_month = ?", [delivery.month]
+            )
+            result.rows[family.name] = 0
+            for dfile in delivery.files_of(family):
+                info = _insert_file(
+                    con, delivery, dfile.family, dfile.name, dfile.entry.md5, loaded_at
+                )
+                result.rows[family.name] += info.rows
+                result.files.append(info)
+                result.warnings.extend(info.warnings)
+                con.execute(
+                    f"INSERT INTO {RAW}._delivery_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        delivery.month,
+                        delivery.fingerprint,
+                        family.name,
+                        info.name,
+                        dfile.entry.md5,
+                        info.rows,
+                        info.encoding,
+                        info.header_variant,
+                        json.dumps(info.extra_columns, ensure_ascii=False),
+                        loaded_at,
+                    ],
+                )
+        con.execute(
+            f"INSERT INTO {RAW}._deliveries VALUES (?, ?, ?, ?)",
+            [delivery.month, delivery.fingerprint, loaded_at, sum(result.rows.values())],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    result.loaded = True
+    return result
+
+
+def _insert_file(
+    con: duckdb.DuckDBPyConnection,
+    delivery: Delivery,
+    family: Family,
+    name: str,
+    md5: str,
+    loaded_at: dt.datetime,
+) -> FileInfo:
+    info = FileInfo(name)
+    cols = ", ".join(family.columns)
+    sql = (
+        f"INSERT INTO {RAW}.{family.raw_table} ({cols}, {', '.join(LINEAGE_COLUMNS)}) "
+        f"SELECT {cols}, ?, ?, ?, _source_line, ?, _extra::JSON FROM _amisdw_batch"
+    )
+    for table in read_extract(delivery.folder / name, family, info):
+        con.register("_amisdw_batch", table)
+        try:
+            con.execute(sql, [delivery.month, name, md5, loaded_at])
+        finally:
+            con.unregister("_amisdw_batch")
+    if info.rows != next(f.entry.rows for f in delivery.files if f.name == name):
+        from amisdw.errors import ExtractError, Finding
+
+        raise ExtractError(
+            [Finding(name, f"parsed {info.rows} rows, which disagrees with the control file")]
+        )
+    return info
