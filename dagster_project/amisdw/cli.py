@@ -13,8 +13,8 @@ from rich.table import Table
 from amisdw import settings
 from amisdw.errors import AmisdwError
 
-console = Console(stderr=False, highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEMO = {"size": "demo", "start": "202301", "months": 24, "seed": 7}
 
@@ -189,6 +189,8 @@ def _print_summary(summary, seconds: float) -> None:  # noqa: ANN001 - RunSummar
             f"published {len(summary.published_tables)} tables "
             f"({sum(summary.published_tables.values()):,} rows)"
         )
+    if summary.log_file:
+        console.print(f"Dagster and dbt log: {summary.log_file}")
     console.print(f"done in {seconds:.1f} s")
 
 

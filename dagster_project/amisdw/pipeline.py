@@ -8,9 +8,10 @@ so history never has a gap; earlier months still load and publish.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ class RunSummary:
     dbt_failures: list[str] = field(default_factory=list)
     published_tables: dict[str, int] = field(default_factory=dict)
     publish_skipped: str = ""
+    log_file: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -55,6 +57,16 @@ def _user_error(result: dg.ExecuteInProcessResult) -> str:
     return "the run failed (see the Dagster event log)"
 
 
+@contextlib.contextmanager
+def _captured(log_file: Path | None) -> Iterator[None]:
+    """Send what Dagster and dbt print to ``log_file`` (None: leave it on the terminal)."""
+    if log_file is None:
+        yield
+        return
+    with log_file.open("a", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
+        yield
+
+
 def run_pipeline(
     inbox: Path, published: Path, log: Callable[[str], None] = print, verbose: bool = False
 ) -> RunSummary:
@@ -64,16 +76,21 @@ def run_pipeline(
     build = settings.build_path(published)
     build.parent.mkdir(parents=True, exist_ok=True)
 
+    if not verbose:
+        summary.log_file = published.parent / "logs" / "amisdw-run.log"
+        summary.log_file.parent.mkdir(parents=True, exist_ok=True)
+        summary.log_file.write_text("", encoding="utf-8")
+
     deliveries, summary.warnings = scan_inbox(inbox)
     with duckdb.connect(str(build)) as con:
         ensure_raw_schema(con)
         fingerprints = loaded_fingerprints(con)
 
-    from amisdw.definitions import build_definitions  # after the env names the warehouse
+    from amisdw.definitions import all_assets, all_resources  # after the env names the files
 
-    defs = build_definitions()
-    resources = defs.resources
-    ingest = defs.resolve_assets_def(dg.AssetKey(["raw", "com"]))
+    assets = all_assets()
+    resources = all_resources()
+    ingest = assets[0]
     run_config = {} if verbose else QUIET_RUN_CONFIG
     instance = dg.DagsterInstance.ephemeral()
 
@@ -93,14 +110,15 @@ def run_pipeline(
                 blocked_by = month
             continue
         log(f"loading {month} …")
-        result = dg.materialize(
-            [ingest],
-            partition_key=month,
-            resources=resources,
-            instance=instance,
-            run_config=run_config,
-            raise_on_error=False,
-        )
+        with _captured(summary.log_file):
+            result = dg.materialize(
+                [ingest],
+                partition_key=month,
+                resources=resources,
+                instance=instance,
+                run_config=run_config,
+                raise_on_error=False,
+            )
         if result.success:
             summary.loaded.append(month)
         else:
@@ -108,22 +126,16 @@ def run_pipeline(
             blocked_by = month
 
     log("building models and running data tests (dbt build) …")
-    all_assets = list(defs.assets or [])
-    dbt_keys = [
-        k
-        for a in all_assets
-        if isinstance(a, dg.AssetsDefinition)
-        for k in a.keys
-        if k.path[0] != "raw"
-    ]
-    result = dg.materialize(
-        all_assets,
-        selection=dbt_keys,
-        resources=resources,
-        instance=instance,
-        run_config=run_config,
-        raise_on_error=False,
-    )
+    dbt_keys = [k for a in assets for k in a.keys if k.path[0] != "raw"]
+    with _captured(summary.log_file):
+        result = dg.materialize(
+            assets,
+            selection=dbt_keys,
+            resources=resources,
+            instance=instance,
+            run_config=run_config,
+            raise_on_error=False,
+        )
     _read_dbt_results(summary)
     if not result.success:
         reason = summary.dbt_failures[0] if summary.dbt_failures else _user_error(result)

@@ -1,6 +1,5 @@
 """The publish asset: the reader-facing warehouse file, swapped in atomically after the build."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, dbt tests as asset checks."""
 
-from __future__ import annotations
 
 import json
 import os
@@ -28,7 +27,9 @@ def dbt_project() -> DbtProject:
     """The one DbtProject, built lazily; its manifest is (re)parsed when missing or stale."""
     project = DbtProject(project_dir=settings.DBT_PROJECT_DIR)
     if manifest_is_stale(project.project_dir, Path(project.manifest_path)):
-        DbtCliResource(project_dir=project).cli(["parse", "--quiet"], raise_on_error=True).wait()
+        DbtCliResource(project_dir=project).cli(
+            ["parse", "--quiet"], target_path=Path(project.target_path), raise_on_error=True
+        ).wait()
     return project
 
 
@@ -94,8 +95,12 @@ def amis_dbt_assets() -> dg.AssetsDefinition:
     )
     def _amisdw_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
         os.environ.setdefault(settings.WAREHOUSE_ENV, str(settings.published_path()))
+        # Artifacts go to the project's target/ (not a per-invocation folder), where
+        # `amisdw run` reads run_results.json and `dbt docs` finds the manifest.
         yield from dbt.cli(
-            dbt_build_args(full_refresh=config.full_refresh), context=context
+            dbt_build_args(full_refresh=config.full_refresh),
+            context=context,
+            target_path=Path(project.target_path),
         ).stream()
 
     return _amisdw_dbt
