@@ -56,3 +56,9 @@
 {% macro default__amis_type_amount() -%}
     decimal(18, 2)
 {%- endmacro %}
+
+
+{# Null-safe equality, the same on every engine: true when both are equal or both null. #}
+{% macro amis_same(left, right) -%}
+    (coalesce({{ left }} = {{ right }}, false) or ({{ left }} is null and {{ right }} is null))
+{%- endmacro %}

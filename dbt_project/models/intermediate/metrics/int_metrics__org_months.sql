@@ -1,0 +1,254 @@
+-- The additive monthly components of every KPI (macro amis_metric_components), per org,
+-- level 1-7, month and channel (ALL, and 1 / 4): contributions of agent-months, events and
+-- cohorts, each attributed to an org through the org_l1 .. org_l7 ids it carries, summed at
+-- every level. One row for every (org, month, channel) that exists that month (open on some
+-- day of it, int_org__org_channels) or has any contribution.
+
+{% set levels = range(1, 8) %}
+{% set org_cols %}{% for l in levels %}org_l{{ l }}{% if not loop.last %}, {% endif %}{% endfor %}{% endset %}
+
+with
+
+agent_months as (
+
+    select * from {{ ref('int_metrics__agent_months') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_org__months') }}
+
+),
+
+contributions as (
+
+    -- agent-month measures, at the home team (positions of the month)
+    select
+        month_start, channel, {{ org_cols }},
+        {{ amis_contribution({
+            'headcount_end': amis_flag('in_service_end'),
+            'headcount_avg': '0.5 * (' ~ amis_flag('in_service_start') ~ ' + ' ~ amis_flag('in_service_end') ~ ')',
+            'hires': 'hires',
+            'leavers': 'leavers',
+            'formal_headcount_end': amis_flag('is_formal_end'),
+            'producing_manpower': amis_flag('is_producing'),
+            'long_term_producing_manpower': amis_flag('is_long_term_producing'),
+            'effective_manpower': amis_flag('is_effective'),
+            'ten_thousand_manpower': amis_flag('is_ten_thousand'),
+            'licensed_manpower': amis_flag('is_licensed_end'),
+            'supervisors': amis_flag('is_supervisor_end'),
+            'producing_supervisors': amis_flag('is_producing_supervisor'),
+            'activity_agents': amis_flag('has_activity_with_duty_days'),
+            'visit_quota_agents': amis_flag('meets_visit_quota'),
+            'duty_days': 'duty_days',
+            'attendance_days': 'attendance_days',
+            'visits': 'visits',
+            'new_policies': 'net_policies',
+            'new_premium': 'net_premium',
+            'first_year_premium': 'first_year_premium',
+            'first_year_standard_premium': 'first_year_standard_premium',
+            'fyc': 'fyc',
+        }) }}
+    from agent_months
+
+    union all
+
+    -- start-of-month stocks, at the start team (positions at the end of the previous month)
+    -- headcount_avg takes its start half above, at the home team: both halves must sit at
+    -- one org for the average to be additive, and the flow identity links them
+    select
+        month_start, start_channel, {% for l in levels %}start_org_l{{ l }}{% if not loop.last %}, {% endif %}{% endfor %},
+        {{ amis_contribution({
+            'headcount_start': '1',
+            'formal_headcount_start': amis_flag('is_formal_start'),
+            'agents_a02_a03_start': amis_flag('is_a02_a03_start'),
+        }) }}
+    from agent_months
+    where in_service_start
+
+    union all
+
+    -- teams (level 7) open at the start of the month, positions at the end of the previous one
+    select
+        months.month_start, b.channel, {% for l in levels %}b.org_l{{ l }}{% if not loop.last %}, {% endif %}{% endfor %},
+        {{ amis_contribution({'teams_open_start': '1'}) }}
+    from months
+    inner join {{ ref('int_org__team_ancestors') }} as b
+        on b.position_month = months.start_position_month
+    inner join {{ ref('int_org__units') }} as team
+        on team.org_id = b.team_id
+        and team.snapshot_month = b.position_month
+    where (team.found_date is null or team.found_date <= months.previous_month_end)
+      and (team.end_date is null or team.end_date > months.previous_month_end)
+
+    union all
+
+    select
+        month_start, channel, {{ org_cols }},
+        {{ amis_contribution({
+            'promotions': amis_flag('is_promotion'),
+            'promotions_to_supervisor': amis_flag('is_promotion_to_supervisor'),
+            'demotions': amis_flag('is_demotion'),
+        }) }}
+    from {{ ref('int_personnel__grade_moves') }}
+
+    union all
+
+    select
+        cohort_month, channel, {{ org_cols }},
+        {{ amis_contribution({
+            'supervisors_assessed': '1',
+            'supervisors_passed': amis_flag('passed'),
+        }) }}
+    from {{ ref('int_cohorts__supervisor_assessments') }}
+
+    {% for k, size, outcome, flag in [
+        (3, 'conversion_cohort_size', 'converted_3m', 'converted_by_month_3'),
+        (7, 'retention_7m_cohort_size', 'retained_7m', 'in_service_end_month_7'),
+        (13, 'retention_13m_cohort_size', 'retained_13m', 'in_service_end_month_13'),
+    ] %}
+    union all
+
+    -- hire cohorts of month c, reported in month c+{{ k }}
+    select
+        cast({{ dbt.dateadd('month', k, 'cohort_month') }} as date), channel, {{ org_cols }},
+        {{ amis_contribution({size: '1', outcome: amis_flag(flag)}) }}
+    from {{ ref('int_cohorts__hires') }}
+    {% endfor %}
+
+    union all
+
+    -- policy cohorts of month c: persistency reported in month c+12
+    select
+        persistency_report_month, channel, {{ org_cols }},
+        {{ amis_contribution({
+            'persistency_numerator': 'persistency_numerator',
+            'persistency_denominator': 'persistency_denominator',
+        }) }}
+    from {{ ref('int_cohorts__policies') }}
+    where in_persistency_cohort
+
+    union all
+
+    -- and the cooling-off ratio reported in month c
+    select
+        cohort_month, channel, {{ org_cols }},
+        {{ amis_contribution({
+            'cooling_off_cancelled_premium': 'cancelled_first_year_premium',
+            'cohort_first_year_premium': 'first_year_premium',
+        }) }}
+    from {{ ref('int_cohorts__policies') }}
+
+),
+
+reported as (
+
+    -- contributions that fall in a published month (cohorts reported after the last
+    -- loaded month wait for it)
+    select c.*
+    from contributions as c
+    inner join months on months.month_start = c.month_start
+
+),
+
+by_org as (
+
+    {% for l in levels %}
+    {% for mode in ['ALL', 'channel'] %}
+    select
+        org_l{{ l }} as org_id,
+        {{ l }} as level,
+        month_start,
+        {% if mode == 'ALL' %}'ALL'{% else %}channel{% endif %} as channel,
+        {%- for name, rule in amis_metric_components() %}
+        sum({{ name }}) as {{ name }},
+        {%- endfor %}
+        0 as _end
+    from reported
+    where org_l{{ l }} is not null{% if mode != 'ALL' %} and channel is not null{% endif %}
+    group by org_l{{ l }}, month_start{% if mode != 'ALL' %}, channel{% endif %}
+    {% if not (loop.last and l == 7) %}union all{% endif %}
+    {% endfor %}
+    {% endfor %}
+
+),
+
+transfers as (
+
+    -- per month: agents in service at the start whose start org (positions at the end of the
+    -- previous month) differs from their home org; counted in at the home org, out at the start
+    {% for l in levels %}
+    {% for mode in ['ALL', 'channel'] %}
+    {% set moved %}(not {{ amis_same('start_org_l' ~ l, 'org_l' ~ l) }}{% if mode != 'ALL' %} or not {{ amis_same('start_channel', 'channel') }}{% endif %}){% endset %}
+    select
+        org_l{{ l }} as org_id, {{ l }} as level, month_start,
+        {% if mode == 'ALL' %}'ALL'{% else %}channel{% endif %} as channel,
+        count(*) as transfers_in, 0 as transfers_out
+    from agent_months
+    where in_service_start and org_l{{ l }} is not null and {{ moved }}{% if mode != 'ALL' %} and channel is not null{% endif %}
+    group by org_l{{ l }}, month_start{% if mode != 'ALL' %}, channel{% endif %}
+    union all
+    select
+        start_org_l{{ l }}, {{ l }}, month_start,
+        {% if mode == 'ALL' %}'ALL'{% else %}start_channel{% endif %},
+        0, count(*)
+    from agent_months
+    where in_service_start and start_org_l{{ l }} is not null and {{ moved }}{% if mode != 'ALL' %} and start_channel is not null{% endif %}
+    group by start_org_l{{ l }}, month_start{% if mode != 'ALL' %}, start_channel{% endif %}
+    {% if not (loop.last and l == 7) %}union all{% endif %}
+    {% endfor %}
+    {% endfor %}
+
+),
+
+universe as (
+
+    select month_start, org_id, level, channel from {{ ref('int_org__org_channels') }}
+    union
+    select month_start, org_id, level, channel from by_org
+    union
+    select month_start, org_id, level, channel from transfers
+
+),
+
+measures as (
+
+    select
+        org_id, level, month_start, channel,
+        {%- for name, rule in amis_metric_components() %}
+        sum({{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from (
+        select
+            org_id, level, month_start, channel,
+            {%- for name, rule in amis_metric_components() %}
+            {% if name in ('transfers_in', 'transfers_out') %}0{% else %}{{ name }}{% endif %} as {{ name }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from by_org
+        union all
+        select
+            org_id, level, month_start, channel,
+            {%- for name, rule in amis_metric_components() %}
+            {% if name in ('transfers_in', 'transfers_out') %}{{ name }}{% else %}0{% endif %} as {{ name }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from transfers
+    ) as parts
+    group by org_id, level, month_start, channel
+
+)
+
+select
+    u.org_id,
+    u.level,
+    u.month_start,
+    u.channel,
+    {%- for name, rule in amis_metric_components() %}
+    coalesce(m.{{ name }}, 0) as {{ name }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+from universe as u
+left join measures as m
+    on m.org_id = u.org_id
+    and m.level = u.level
+    and m.month_start = u.month_start
+    and m.channel = u.channel

@@ -1,0 +1,62 @@
+-- The reporting months: every month from the first to the last delivered month (one row
+-- each, gaps filled), with the previous month used for start-of-month positions.
+
+with
+
+delivered as (
+
+    select distinct snapshot_month as month_start
+    from {{ ref('stg_amis__com') }}
+
+),
+
+bounds as (
+
+    select min(month_start) as first_month, max(month_start) as last_month
+    from delivered
+
+),
+
+digits as (
+
+    {% for d in range(10) %}select {{ d }} as d{% if not loop.last %} union all {% endif %}{% endfor %}
+
+),
+
+numbers as (
+
+    -- 0 .. 999 months: 83 years of history
+    select ones.d + 10 * tens.d + 100 * hundreds.d as n
+    from digits as ones
+    cross join digits as tens
+    cross join digits as hundreds
+
+),
+
+spine as (
+
+    select
+        numbers.n as month_index,
+        cast({{ dbt.dateadd('month', 'numbers.n', 'bounds.first_month') }} as date) as month_start,
+        bounds.first_month,
+        bounds.last_month
+    from numbers
+    cross join bounds
+    where cast({{ dbt.dateadd('month', 'numbers.n', 'bounds.first_month') }} as date) <= bounds.last_month
+
+)
+
+select
+    month_index,
+    month_start,
+    cast({{ dbt.last_day('month_start', 'month') }} as date) as month_end,
+    -- the month whose snapshot gives start-of-month positions: the previous month, or the
+    -- first month itself (no earlier snapshot exists)
+    case
+        when month_index = 0 then month_start
+        else cast({{ dbt.dateadd('month', -1, 'month_start') }} as date)
+    end as start_position_month,
+    cast({{ dbt.dateadd('day', -1, 'month_start') }} as date) as previous_month_end,
+    first_month,
+    last_month
+from spine
