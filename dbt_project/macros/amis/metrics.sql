@@ -71,3 +71,62 @@
 {% macro amis_flag(expr) -%}
     case when {{ expr }} then 1 else 0 end
 {%- endmacro %}
+
+
+{# num / den as a double; null when the denominator is 0 or null (rates are never 0 by default). #}
+{% macro amis_ratio(numerator, denominator) -%}
+    case
+        when {{ denominator }} is null or {{ denominator }} = 0 then null
+        else cast({{ numerator }} as {{ dbt.type_float() }}) / {{ denominator }}
+    end
+{%- endmacro %}
+
+
+{#
+    The KPI catalogue rows (seed kpi_catalogue) of one mart, read when the model runs: the
+    seed is the one list of KPIs, so a mart's KPI columns come from it. Returns a list of
+    dicts (kpi_code, kind, numerator_column, denominator_column, value_column); empty while
+    dbt only parses.
+#}
+{% macro amis_catalogue_rows(mart) -%}
+    {%- set rows = [] -%}
+    {%- if execute -%}
+        {%- set result = run_query(
+            "select kpi_code, kind, numerator_column, denominator_column, value_column from "
+            ~ ref('kpi_catalogue') ~ " where mart = '" ~ mart ~ "' order by kpi_code") -%}
+        {%- for r in result.rows -%}
+            {%- do rows.append({'kpi_code': r[0], 'kind': r[1], 'numerator_column': r[2],
+                                'denominator_column': r[3], 'value_column': r[4]}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(rows) }}
+{%- endmacro %}
+
+
+{#
+    The select list of an area mart: the period columns, every KPI component, and one column
+    per KPI of the mart named by its code (a rate = numerator / denominator, null on 0).
+#}
+{% macro amis_area_mart(mart) -%}
+    {%- set kpis = amis_catalogue_rows(mart) %}
+select
+    p.org_id,
+    org.org_name,
+    p.level,
+    p.period_type,
+    p.period,
+    p.channel,
+    p.period_first_month,
+    p.period_last_month,
+    p.loaded_months,
+    {%- for name, rule in amis_metric_components() %}
+    p.{{ name }},
+    {%- endfor %}
+    p.net_growth,
+    p.formal_net_growth
+    {%- for k in kpis if k['kind'] == 'rate' %},
+    {{ amis_ratio('p.' ~ k['numerator_column'], 'p.' ~ k['denominator_column']) }} as {{ k['kpi_code'] }}
+    {%- endfor %}
+from {{ ref('int_metrics__org_periods') }} as p
+left join {{ ref('dim_org') }} as org on org.org_id = p.org_id
+{%- endmacro %}

@@ -1,0 +1,58 @@
+-- The KPI components per org, level, period (M, Q, Y) and channel, from the monthly ones by
+-- each component's period rule (macro amis_metric_components): sums of the months, the
+-- stock at the period's first or last loaded month, or the mean over its loaded months.
+-- Two derived components follow: net_growth and formal_net_growth (end - start stocks).
+
+with
+
+org_months as (
+
+    select * from {{ ref('int_metrics__org_months') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('int_org__periods') }}
+
+),
+
+aggregated as (
+
+select
+    o.org_id,
+    o.level,
+    p.period_type,
+    p.period,
+    o.channel,
+    min(p.period_first_month) as period_first_month,
+    min(p.period_last_month) as period_last_month,
+    min(p.loaded_months) as loaded_months,
+    {%- for name, rule in amis_metric_components() %}
+    {%- if rule == 'sum' %}
+    sum(o.{{ name }}) as {{ name }}
+    {%- elif rule == 'first' %}
+    sum(case when o.month_start = p.period_first_month then o.{{ name }} else 0 end) as {{ name }}
+    {%- elif rule == 'last' %}
+    sum(case when o.month_start = p.period_last_month then o.{{ name }} else 0 end) as {{ name }}
+    {%- else %}
+    cast(sum(o.{{ name }}) as {{ dbt.type_float() }}) / min(p.loaded_months) as {{ name }}
+    {%- endif %}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+from org_months as o
+inner join periods as p on p.month_start = o.month_start
+group by o.org_id, o.level, p.period_type, p.period, o.channel
+
+),
+
+final as (
+
+    select
+        *,
+        headcount_end - headcount_start as net_growth,
+        formal_headcount_end - formal_headcount_start as formal_net_growth
+    from aggregated
+
+)
+
+select * from final

@@ -1,0 +1,74 @@
+-- 预算完成率 budget attainment, per org with targets, period and BUDGET indicator, channel ALL:
+-- actual / target. A month compares the month's value with its target. For a quarter or
+-- year: indicators that are period means (manpower counts: kind mean in kpi_catalogue) use
+-- the ratio of means (target mean = the targets of the period's loaded months / their
+-- number); stocks use the target of the period's last loaded month; flows and amounts the
+-- ratio of sums over the loaded months. Budgets are not additive: a parent's target is its
+-- own row. An indicator that is not a KPI code is not published (a data test warns).
+
+with
+
+targets as (
+
+    select * from {{ ref('stg_amis__budget') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('int_org__periods') }}
+
+),
+
+catalogue as (
+
+    select kpi_code, kind from {{ ref('kpi_catalogue') }}
+
+),
+
+period_targets as (
+
+    select
+        t.org_code as org_id,
+        p.period_type,
+        p.period,
+        t.indicator_code,
+        c.kind,
+        case
+            when c.kind = 'mean'
+                then sum(t.target_value) / min(p.loaded_months)
+            when c.kind = 'stock'
+                then sum(case when t.target_month = p.period_last_month then t.target_value end)
+            else sum(t.target_value)
+        end as target_value
+    from targets as t
+    inner join periods as p on p.month_start = t.target_month
+    inner join catalogue as c on c.kpi_code = t.indicator_code
+    group by t.org_code, p.period_type, p.period, t.indicator_code, c.kind
+
+),
+
+actuals as (
+
+    select * from {{ ref('int_metrics__kpi_values') }}
+    where channel = 'ALL'
+
+)
+
+select
+    a.org_id,
+    a.level,
+    a.period_type,
+    a.period,
+    a.channel,
+    {{ dbt.concat(["'budget_attainment_'", 't.indicator_code']) }} as kpi_code,
+    t.indicator_code,
+    a.value as numerator,
+    cast(t.target_value as {{ dbt.type_float() }}) as denominator,
+    {{ amis_ratio('a.value', 't.target_value') }} as value
+from period_targets as t
+inner join actuals as a
+    on a.org_id = t.org_id
+    and a.period_type = t.period_type
+    and a.period = t.period
+    and a.kpi_code = t.indicator_code

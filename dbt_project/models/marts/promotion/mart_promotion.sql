@@ -1,0 +1,7 @@
+-- Promotion KPIs (see the seed kpi_catalogue, mart = mart_promotion) per org, level 1-7, period
+-- (M, Q, Y) and channel (ALL, 1, 4): every KPI component, and one column per KPI named by
+-- its code. Rates are each org's own numerator over its own denominator, never averages.
+
+-- depends_on: {{ ref('kpi_catalogue') }}
+
+{{ amis_area_mart('mart_promotion') }}
