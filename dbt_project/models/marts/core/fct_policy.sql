@@ -1,0 +1,31 @@
+-- One row per policy: latest delivered attributes, the selling team stamped on POLICY, the
+-- writing agent's home team and positions in the sign month, the standard premium factor
+-- and the cooling-off outcome (cancelled, and the month the cancellation posts in).
+
+select
+    p.policy_no,
+    p.agent_code,
+    p.selling_team_id,
+    f.home_team_id as home_team_id_at_sign,
+    f.channel,
+    {% for l in range(1, 8) %}f.org_l{{ l }},
+    {% endfor %}
+    p.county_com_code,
+    p.risk_code,
+    p.risk_type_code,
+    p.pay_interval_months,
+    p.pay_years,
+    p.annualised_first_year_premium,
+    p.sign_date,
+    p.sign_month,
+    p.effective_date,
+    p.acknowledgement_date,
+    p.latest_contract_state_code,
+    p.latest_state_date,
+    p.is_cooling_off_cancelled,
+    p.cancellation_date,
+    p.cancellation_month,
+    p.is_persistency_eligible
+from {{ ref('int_production__policies') }} as p
+left join {{ ref('int_metrics__agent_months') }} as f
+    on f.agent_code = p.agent_code and f.month_start = p.sign_month

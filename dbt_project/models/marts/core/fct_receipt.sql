@@ -1,0 +1,23 @@
+-- One row per premium receipt or refund (latest delivery of each ReceiptNo), posted in its
+-- WageNo month to the credited agent's home team of that month.
+
+select
+    r.receipt_no,
+    r.policy_no,
+    r.agent_code,
+    r.credited_team_id,
+    f.home_team_id,
+    f.channel,
+    {% for l in range(1, 8) %}f.org_l{{ l }},
+    {% endfor %}
+    r.policy_year,
+    r.transaction_type_code,
+    r.premium_amount,
+    r.standard_premium_amount,
+    r.fyc_amount,
+    r.due_date,
+    r.booking_date,
+    r.wage_month
+from {{ ref('stg_amis__receipt') }} as r
+left join {{ ref('int_metrics__agent_months') }} as f
+    on f.agent_code = r.agent_code and f.month_start = r.wage_month

@@ -1,0 +1,102 @@
+-- Manpower and production KPIs by outlet stage (二元网点生命周期), per org of levels 1-5,
+-- period (M, Q, Y) and stage, channel ALL. A sales region with OutletType 1 is `new`
+-- (新设网点) in months 1-12 after its FoundDate month (the opening month is month 1) and
+-- `existing` (已有网点) from month 13; a region with OutletType 0 is `urban` (城区职场). An
+-- agent-month takes the stage of its home team's region in that month.
+
+{% set levels = range(1, 6) %}
+{% set measures = [
+    ('headcount_end', 'last'), ('headcount_avg', 'mean'), ('hires', 'sum'), ('leavers', 'sum'),
+    ('producing_manpower', 'mean'), ('effective_manpower', 'mean'), ('new_policies', 'sum'),
+    ('new_premium', 'sum'), ('first_year_standard_premium', 'sum'), ('fyc', 'sum')] %}
+
+with
+
+regions as (
+
+    select
+        snapshot_month as month_start,
+        org_id as region_id,
+        case
+            when outlet_type_code = '1'
+                and {{ dbt.datediff(amis_month_start('found_date'), 'snapshot_month', 'month') }} + 1 <= 12
+                then 'new'
+            when outlet_type_code = '1' then 'existing'
+            else 'urban'
+        end as outlet_stage
+    from {{ ref('int_org__units') }}
+    where level = 5
+
+),
+
+agent_months as (
+
+    select
+        a.*,
+        coalesce(r.outlet_stage, 'urban') as outlet_stage,
+        {{ amis_flag('a.in_service_end') }} as headcount_end_flag,
+        0.5 * ({{ amis_flag('a.in_service_start') }} + {{ amis_flag('a.in_service_end') }})
+            as headcount_avg_share
+    from {{ ref('int_metrics__agent_months') }} as a
+    left join regions as r
+        on r.region_id = a.org_l5 and r.month_start = a.home_position_month
+
+),
+
+org_months as (
+
+    {% for l in levels %}
+    select
+        org_l{{ l }} as org_id,
+        {{ l }} as level,
+        month_start,
+        outlet_stage,
+        sum(headcount_end_flag) as headcount_end,
+        sum(headcount_avg_share) as headcount_avg,
+        sum(hires) as hires,
+        sum(leavers) as leavers,
+        sum({{ amis_flag('is_producing') }}) as producing_manpower,
+        sum({{ amis_flag('is_effective') }}) as effective_manpower,
+        sum(net_policies) as new_policies,
+        sum(net_premium) as new_premium,
+        sum(first_year_standard_premium) as first_year_standard_premium,
+        sum(fyc) as fyc
+    from agent_months
+    where org_l{{ l }} is not null
+    group by org_l{{ l }}, month_start, outlet_stage
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+periods as (
+
+    select
+        o.org_id,
+        o.level,
+        p.period_type,
+        p.period,
+        o.outlet_stage,
+        {%- for name, rule in measures %}
+        {%- if rule == 'sum' %}
+        sum(o.{{ name }}) as {{ name }}
+        {%- elif rule == 'last' %}
+        sum(case when o.month_start = p.period_last_month then o.{{ name }} else 0 end) as {{ name }}
+        {%- else %}
+        cast(sum(o.{{ name }}) as {{ dbt.type_float() }}) / min(p.loaded_months) as {{ name }}
+        {%- endif %}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from org_months as o
+    inner join {{ ref('int_org__periods') }} as p on p.month_start = o.month_start
+    group by o.org_id, o.level, p.period_type, p.period, o.outlet_stage
+
+)
+
+select
+    *,
+    'ALL' as channel,
+    {{ amis_ratio('producing_manpower', 'headcount_avg') }} as activity_rate,
+    {{ amis_ratio('new_policies', 'producing_manpower') }} as policies_per_producer,
+    {{ amis_ratio('new_premium', 'new_policies') }} as premium_per_policy,
+    {{ amis_ratio('first_year_standard_premium', 'headcount_avg') }} as standard_premium_per_capita
+from periods
