@@ -1,0 +1,74 @@
+-- Invariant: every count and amount of a parent equals the sum over its children, at every
+-- level, for every month and channel. A component is attributed with the org positions of
+-- a particular month, so children are taken from that month's snapshot: the month itself
+-- for measures of the month, the start-position month for start-of-month stocks, and the
+-- cohort month for cohort components reported k months later (conversion k = 3,
+-- retention 7 / 13, persistency 12). Quarters and years follow from months (see
+-- assert_months_sum_to_periods).
+
+{% set components = amis_metric_components() | map(attribute=0) | list %}
+{% set start_keyed = ['headcount_start', 'formal_headcount_start', 'agents_a02_a03_start', 'teams_open_start'] %}
+{% set cohort_lags = {
+    'conversion_cohort_size': 3, 'converted_3m': 3,
+    'retention_7m_cohort_size': 7, 'retained_7m': 7,
+    'retention_13m_cohort_size': 13, 'retained_13m': 13,
+    'persistency_numerator': 12, 'persistency_denominator': 12} %}
+
+with
+
+org_months as (
+
+    select * from {{ ref('int_metrics__org_months') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_org__months') }}
+
+),
+
+units as (
+
+    select snapshot_month, org_id, parent_org_id, level
+    from {{ ref('int_org__units') }}
+
+),
+
+{% for name in components %}
+{{ name }}_check as (
+
+    select
+        '{{ name }}' as component,
+        parent.org_id,
+        parent.month_start,
+        parent.channel,
+        max(parent.{{ name }}) as parent_value,
+        sum(coalesce(child.{{ name }}, 0)) as children_value
+    from org_months as parent
+    inner join months on months.month_start = parent.month_start
+    left join units as link
+        on link.parent_org_id = parent.org_id
+        and link.level = parent.level + 1
+        {% if name in start_keyed -%}
+        and link.snapshot_month = months.start_position_month
+        {%- elif name in cohort_lags -%}
+        and link.snapshot_month = cast({{ dbt.dateadd('month', -cohort_lags[name], 'parent.month_start') }} as date)
+        {%- else -%}
+        and link.snapshot_month = parent.month_start
+        {%- endif %}
+    left join org_months as child
+        on child.org_id = link.org_id
+        and child.month_start = parent.month_start
+        and child.channel = parent.channel
+    where parent.level < 7
+    group by parent.org_id, parent.month_start, parent.channel
+
+){% if not loop.last %},{% endif %}
+{% endfor %}
+
+{% for name in components %}
+select * from {{ name }}_check
+where abs(parent_value - children_value) > 0.005
+{% if not loop.last %}union all{% endif %}
+{% endfor %}
