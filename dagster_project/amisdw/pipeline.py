@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from amisdw.extracts.contract import FAMILIES
 from amisdw.extracts.delivery import scan_inbox
 from amisdw.extracts.load import ensure_raw_schema, loaded_fingerprints
 
-QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass
@@ -63,7 +64,11 @@ def _captured(log_file: Path | None) -> Iterator[None]:
     if log_file is None:
         yield
         return
-    with log_file.open("a", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
+    with (
+        log_file.open("a", encoding="utf-8") as fh,
+        contextlib.redirect_stdout(fh),
+        contextlib.redirect_stderr(fh),
+    ):
         yield
 
 
@@ -143,12 +148,24 @@ def run_pipeline(
     else:
         summary.published_tables = _published_counts(published)
 
-    with duckdb.connect(str(build), read_only=True) as con:
+    with _connect_when_free(build) as con:
         for family in FAMILIES:
             summary.raw_rows[family.raw_table] = con.execute(
                 f"SELECT count(*) FROM raw.{family.raw_table}"
             ).fetchone()[0]
     return summary
+
+
+def _connect_when_free(path: Path, seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` read-only, waiting while a finishing dbt process still holds its lock."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def _read_dbt_results(summary: RunSummary) -> None:

@@ -77,7 +77,7 @@
 {% macro amis_ratio(numerator, denominator) -%}
     case
         when {{ denominator }} is null or {{ denominator }} = 0 then null
-        else cast({{ numerator }} as {{ dbt.type_float() }}) / {{ denominator }}
+        else cast({{ numerator }} as {{ amis_type_double() }}) / {{ denominator }}
     end
 {%- endmacro %}
 

@@ -62,3 +62,13 @@
 {% macro amis_same(left, right) -%}
     (coalesce({{ left }} = {{ right }}, false) or ({{ left }} is null and {{ right }} is null))
 {%- endmacro %}
+
+
+{# A double-precision float on every engine (amis_type_double() is a 4-byte REAL on DuckDB). #}
+{% macro amis_type_double() -%}
+    {{ return(adapter.dispatch('amis_type_double', 'amisdw')()) }}
+{%- endmacro %}
+
+{% macro default__amis_type_double() -%}
+    double
+{%- endmacro %}

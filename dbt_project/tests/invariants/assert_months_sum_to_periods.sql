@@ -52,5 +52,5 @@ left join published as p
     and p.period_type = r.period_type and p.period = r.period
 where p.org_id is null
 {%- for name, rule in components %}
-   or abs(cast(r.{{ name }} as {{ dbt.type_float() }}) - cast(p.{{ name }} as {{ dbt.type_float() }})) > 1e-6
+   or abs(cast(r.{{ name }} as {{ amis_type_double() }}) - cast(p.{{ name }} as {{ amis_type_double() }})) > 1e-6
 {%- endfor %}

@@ -5,8 +5,12 @@
 -- cohort month for cohort components reported k months later (conversion k = 3,
 -- retention 7 / 13, persistency 12). Quarters and years follow from months (see
 -- assert_months_sum_to_periods).
+--
+-- Transfers in / out are the one exception, by definition: a move between two teams of one
+-- department is a transfer of each team and of neither the department nor anything above,
+-- so they are not sums of children (the flow identity holds at every level instead).
 
-{% set components = amis_metric_components() | map(attribute=0) | list %}
+{% set components = amis_metric_components() | map(attribute=0) | reject('in', ['transfers_in', 'transfers_out']) | list %}
 {% set start_keyed = ['headcount_start', 'formal_headcount_start', 'agents_a02_a03_start', 'teams_open_start'] %}
 {% set cohort_lags = {
     'conversion_cohort_size': 3, 'converted_3m': 3,

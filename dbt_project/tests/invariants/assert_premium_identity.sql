@@ -13,6 +13,6 @@ inner join {{ ref('mart_premium') }} as p
 where m.activity_rate is not null
   and p.policies_per_producer is not null
   and p.premium_per_policy is not null
-  and abs(cast(p.new_premium as {{ dbt.type_float() }})
+  and abs(cast(p.new_premium as {{ amis_type_double() }})
           - m.headcount_avg * m.activity_rate * p.policies_per_producer * p.premium_per_policy)
-      > 1e-6 * (1 + abs(cast(p.new_premium as {{ dbt.type_float() }})))
+      > 1e-6 * (1 + abs(cast(p.new_premium as {{ amis_type_double() }})))

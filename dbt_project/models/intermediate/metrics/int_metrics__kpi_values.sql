@@ -32,7 +32,7 @@ picked as (
         {% for role in ['numerator_column', 'denominator_column', 'value_column'] %}
         case c.{{ role }}
             {%- for name in components %}
-            when '{{ name }}' then cast(p.{{ name }} as {{ dbt.type_float() }})
+            when '{{ name }}' then cast(p.{{ name }} as {{ amis_type_double() }})
             {%- endfor %}
         end as {{ role | replace('_column', '') }}{% if not loop.last %},{% endif %}
         {%- endfor %}

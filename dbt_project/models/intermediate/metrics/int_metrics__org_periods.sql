@@ -36,7 +36,7 @@ select
     {%- elif rule == 'last' %}
     sum(case when o.month_start = p.period_last_month then o.{{ name }} else 0 end) as {{ name }}
     {%- else %}
-    cast(sum(o.{{ name }}) as {{ dbt.type_float() }}) / min(p.loaded_months) as {{ name }}
+    cast(sum(o.{{ name }}) as {{ amis_type_double() }}) / min(p.loaded_months) as {{ name }}
     {%- endif %}{% if not loop.last %},{% endif %}
     {%- endfor %}
 from org_months as o

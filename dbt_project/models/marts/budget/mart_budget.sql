@@ -64,7 +64,7 @@ select
     {{ dbt.concat(["'budget_attainment_'", 't.indicator_code']) }} as kpi_code,
     t.indicator_code,
     a.value as numerator,
-    cast(t.target_value as {{ dbt.type_float() }}) as denominator,
+    cast(t.target_value as {{ amis_type_double() }}) as denominator,
     {{ amis_ratio('a.value', 't.target_value') }} as value
 from period_targets as t
 inner join actuals as a

@@ -56,12 +56,12 @@ select
     {% endfor %}
     coalesce(qtd.qtd_fyc, 0) as qtd_fyc,
     t.quarterly_fyc_threshold,
-    cast(t.quarterly_fyc_threshold as {{ dbt.type_float() }}) * q.loaded_months / 3
+    cast(t.quarterly_fyc_threshold as {{ amis_type_double() }}) * q.loaded_months / 3
         as on_track_fyc,
     case
         when coalesce(qtd.qtd_fyc, 0) >= t.quarterly_fyc_threshold then 'secured'
         when coalesce(qtd.qtd_fyc, 0)
-            >= cast(t.quarterly_fyc_threshold as {{ dbt.type_float() }}) * q.loaded_months / 3
+            >= cast(t.quarterly_fyc_threshold as {{ amis_type_double() }}) * q.loaded_months / 3
             then 'on_track'
         else 'at_risk'
     end as status,
