@@ -1,7 +1,6 @@
 """Ingestion assets: one asset per extract family (``raw/<family>``), partitioned by delivery
 month. A month's families load together in one transaction, so one multi-asset produces them."""
 
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 

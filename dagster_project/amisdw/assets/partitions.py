@@ -1,6 +1,5 @@
 """Monthly partitions: one per AMIS delivery month, keyed ``YYYYMM`` like the inbox folders."""
 
-
 import os
 
 import dagster as dg

@@ -1,6 +1,5 @@
 """The publish asset: the reader-facing warehouse file, swapped in atomically after the build."""
 
-
 import dagster as dg
 
 from amisdw import settings

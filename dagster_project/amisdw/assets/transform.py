@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, dbt tests as asset checks."""
 
-
 import json
 import os
 from functools import cache
