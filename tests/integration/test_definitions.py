@@ -44,7 +44,10 @@ def test_dbt_build_args():
     assert dbt_build_args() == ["build"]
     assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
     assert dbt_build_args("202401", "202403") == [
-        "build", "--vars", '{"end_month": "202403", "start_month": "202401"}']
+        "build",
+        "--vars",
+        '{"end_month": "202403", "start_month": "202401"}',
+    ]
 
 
 def test_manifest_staleness(tmp_path):

@@ -29,21 +29,42 @@ def control_rows(inbox: Path) -> dict[str, int]:
 
 def raw_rows(build: Path) -> dict[str, int]:
     with duckdb.connect(str(build), read_only=True) as con:
-        return {f.raw_table: con.execute(f"SELECT count(*) FROM raw.{f.raw_table}").fetchone()[0]
-                for f in FAMILIES}
+        return {
+            f.raw_table: con.execute(f"SELECT count(*) FROM raw.{f.raw_table}").fetchone()[0]
+            for f in FAMILIES
+        }
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("tiny")
     inbox, warehouse = root / "inbox", root / "wh" / "warehouse.duckdb"
-    result = CliRunner().invoke(main, ["generate", "--size", "tiny", "--start", "202301",
-                                       "--months", str(MONTHS), "--seed", "3", "--out", str(inbox)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "--size",
+            "tiny",
+            "--start",
+            "202301",
+            "--months",
+            str(MONTHS),
+            "--seed",
+            "3",
+            "--out",
+            str(inbox),
+        ],
+    )
     assert result.exit_code == 0, result.output
     result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
     assert result.exit_code == 0, result.output
-    return {"root": root, "inbox": inbox, "warehouse": warehouse, "output": result.output,
-            "build": warehouse.with_name("warehouse.build.duckdb")}
+    return {
+        "root": root,
+        "inbox": inbox,
+        "warehouse": warehouse,
+        "output": result.output,
+        "build": warehouse.with_name("warehouse.build.duckdb"),
+    }
 
 
 def test_first_run_loads_every_month_and_publishes(tiny):
@@ -51,10 +72,14 @@ def test_first_run_loads_every_month_and_publishes(tiny):
     assert "months loaded: 202301, 202302, 202303, 202304" in out
     assert raw_rows(tiny["build"]) == control_rows(tiny["inbox"])
     with duckdb.connect(str(tiny["warehouse"]), read_only=True) as con:
-        months = [r[0] for r in con.execute("SELECT delivery_month FROM meta.deliveries ORDER BY 1")
-                  .fetchall()]
-        schemas = {r[0] for r in con.execute("SELECT DISTINCT schema_name FROM duckdb_schemas()")
-                   .fetchall()}
+        months = [
+            r[0]
+            for r in con.execute("SELECT delivery_month FROM meta.deliveries ORDER BY 1").fetchall()
+        ]
+        schemas = {
+            r[0]
+            for r in con.execute("SELECT DISTINCT schema_name FROM duckdb_schemas()").fetchall()
+        }
     assert months == ["202301", "202302", "202303", "202304"]
     # personal data stays in the build file
     assert "raw" not in schemas and "staging" not in schemas
@@ -62,15 +87,21 @@ def test_first_run_loads_every_month_and_publishes(tiny):
 
 def test_staging_carries_no_personal_data(tiny):
     with duckdb.connect(str(tiny["build"]), read_only=True) as con:
-        cols = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = 'stg_amis__agent'"
-        ).fetchall()}
+        cols = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'stg_amis__agent'"
+            ).fetchall()
+        }
         assert not cols & {"id_no", "mobile", "birthday", "name", "agent_name"}
-        names = [r[0] for r in con.execute(
-            "SELECT agent_name_masked FROM staging.stg_amis__agent "
-            "WHERE agent_name_masked IS NOT NULL"
-        ).fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT agent_name_masked FROM staging.stg_amis__agent "
+                "WHERE agent_name_masked IS NOT NULL"
+            ).fetchall()
+        ]
         raw_names = {r[0] for r in con.execute("SELECT name FROM raw.agent").fetchall()}
     assert names and all("*" in n for n in names)
     assert not set(names) & raw_names
@@ -78,8 +109,9 @@ def test_staging_carries_no_personal_data(tiny):
 
 def test_second_run_changes_nothing(tiny):
     before = raw_rows(tiny["build"])
-    result = CliRunner().invoke(main, ["run", "--inbox", str(tiny["inbox"]),
-                                       "--warehouse", str(tiny["warehouse"])])
+    result = CliRunner().invoke(
+        main, ["run", "--inbox", str(tiny["inbox"]), "--warehouse", str(tiny["warehouse"])]
+    )
     assert result.exit_code == 0, result.output
     assert "months loaded: none" in result.output
     assert result.output.count("already loaded (same control file)") == MONTHS
@@ -93,24 +125,43 @@ def test_incomplete_month_is_skipped_and_redelivery_replaces(tiny):
     for f in (inbox / "202305").iterdir():
         f.rename(f.with_name(f.name.replace("202304", "202305")))
     (inbox / "202305" / "202305.ok").unlink()
-    result = CliRunner().invoke(main, ["generate", "--size", "tiny", "--start", "202301",
-                                       "--months", str(MONTHS), "--seed", "3", "--out", str(inbox),
-                                       "--redeliver", "202302"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "--size",
+            "tiny",
+            "--start",
+            "202301",
+            "--months",
+            str(MONTHS),
+            "--seed",
+            "3",
+            "--out",
+            str(inbox),
+            "--redeliver",
+            "202302",
+        ],
+    )
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(build), read_only=True) as con:
-        before_other = con.execute("SELECT * FROM raw.activity WHERE _delivery_month <> '202302' "
-                                   "ORDER BY ALL").fetchall()
-    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox),
-                                       "--warehouse", str(tiny["warehouse"])])
+        before_other = con.execute(
+            "SELECT * FROM raw.activity WHERE _delivery_month <> '202302' ORDER BY ALL"
+        ).fetchall()
+    result = CliRunner().invoke(
+        main, ["run", "--inbox", str(inbox), "--warehouse", str(tiny["warehouse"])]
+    )
     assert result.exit_code == 0, result.output
     assert "months loaded: 202302" in result.output
     assert "skipped 202305: no control file 202305.ok" in result.output
     shutil.rmtree(inbox / "202305")
     assert raw_rows(build) == control_rows(inbox)
     with duckdb.connect(str(build), read_only=True) as con:
-        after_other = con.execute("SELECT * FROM raw.activity WHERE _delivery_month <> '202302' "
-                                  "ORDER BY ALL").fetchall()
-        fingerprints = con.execute("SELECT count(*) FROM raw._deliveries WHERE delivery_month = "
-                                   "'202302'").fetchone()[0]
+        after_other = con.execute(
+            "SELECT * FROM raw.activity WHERE _delivery_month <> '202302' ORDER BY ALL"
+        ).fetchall()
+        fingerprints = con.execute(
+            "SELECT count(*) FROM raw._deliveries WHERE delivery_month = '202302'"
+        ).fetchone()[0]
     assert after_other == before_other
     assert fingerprints == 2

@@ -1,0 +1,59 @@
+"""Shared end-to-end fixtures: generated inboxes built into published warehouses, once per
+session (each costs a full `amisdw generate` + `amisdw run`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from amisdw.cli import main
+
+
+@dataclass(frozen=True)
+class Built:
+    inbox: Path
+    warehouse: Path  # the published file
+    output: str
+
+    @property
+    def build(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name.replace(".duckdb", ".build.duckdb"))
+
+
+def generate_and_run(root: Path, size: str, months: int, seed: int) -> Built:
+    inbox, warehouse = root / "inbox", root / "wh" / "warehouse.duckdb"
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "--size",
+            size,
+            "--start",
+            "202301",
+            "--months",
+            str(months),
+            "--seed",
+            str(seed),
+            "--out",
+            str(inbox),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
+    assert result.exit_code == 0, result.output
+    return Built(inbox, warehouse, result.output)
+
+
+@pytest.fixture(scope="session")
+def tiny15(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """`tiny` over 15 months: long enough for 13-month retention and persistency."""
+    return generate_and_run(tmp_path_factory.mktemp("tiny15"), "tiny", 15, 11)
+
+
+@pytest.fixture(scope="session")
+def demo14(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """`demo` (~20,000 agents, 3 provinces) over 14 months."""
+    return generate_and_run(tmp_path_factory.mktemp("demo14"), "demo", 14, 7)

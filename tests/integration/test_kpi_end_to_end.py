@@ -1,0 +1,316 @@
+"""End to end on generated data: the published marts.kpi holds every KPI for every org,
+period and channel, and the dictionary's invariants hold when re-checked from the published
+tables alone, in Python (independently of the dbt tests that guard the same rules)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from amisdw import settings
+from amisdw.extracts.contract import RECEIPT
+
+pytestmark = pytest.mark.slow
+
+DBT = str(Path(sys.executable).with_name("dbt"))
+CATALOGUE = settings.DBT_PROJECT_DIR / "seeds" / "kpi_catalogue.csv"
+
+
+def catalogue() -> pd.DataFrame:
+    return pd.read_csv(CATALOGUE, dtype=str)
+
+
+def read_kpi(warehouse: Path) -> pd.DataFrame:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("SELECT * FROM marts.kpi").df()
+
+
+def wide(kpi: pd.DataFrame, period_type: str) -> pd.DataFrame:
+    rows = kpi[(kpi.period_type == period_type) & ~kpi.kpi_code.str.startswith("budget_")]
+    return rows.pivot(
+        index=["org_id", "level", "period", "channel"], columns="kpi_code", values="value"
+    ).reset_index()
+
+
+@pytest.fixture(scope="module", params=["tiny15", "demo14"])
+def built(request: pytest.FixtureRequest):
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="module")
+def kpi(built) -> pd.DataFrame:
+    return read_kpi(built.warehouse)
+
+
+def test_every_kpi_for_every_org_period_and_channel(built, kpi):
+    codes = set(catalogue().kpi_code)
+    per_row = (
+        kpi[~kpi.kpi_code.str.startswith("budget_")]
+        .groupby(["org_id", "period_type", "period", "channel"])
+        .kpi_code.agg(set)
+    )
+    assert (per_row == codes).all()
+    # every level, every period type, every channel the force has
+    assert set(kpi.level) == set(range(1, 8))
+    assert set(kpi.period_type) == {"M", "Q", "Y"}
+    assert {"ALL", "1", "4"} <= set(kpi.channel)
+    # one row per key
+    assert not kpi.duplicated(["org_id", "period_type", "period", "channel", "kpi_code"]).any()
+    # every org that was open in a month is published for it (dim_org has them all)
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        orgs = {r[0] for r in con.execute("SELECT org_id FROM marts.dim_org").fetchall()}
+    assert set(kpi.org_id) <= orgs
+
+
+def test_value_is_numerator_over_denominator(kpi):
+    cat = catalogue().set_index("kpi_code")
+    rates = kpi[kpi.kpi_code.map(cat.kind).eq("rate") | kpi.kpi_code.str.startswith("budget_")]
+    zero = rates.denominator == 0
+    assert rates[zero].value.isna().all()
+    nz = rates[~zero & rates.denominator.notna()]
+    assert np.array_equal(nz.value.to_numpy(), (nz.numerator / nz.denominator).to_numpy())
+    plain = kpi[kpi.kpi_code.map(cat.kind).isin(["count", "amount", "mean", "stock"])]
+    assert plain.numerator.isna().all() and plain.denominator.isna().all()
+
+
+def test_headcount_start_is_previous_headcount_end(kpi):
+    m = wide(kpi, "M")
+    start = m.set_index(["org_id", "channel", "period"]).headcount_start.to_dict()
+    end = m.set_index(["org_id", "channel", "period"]).headcount_end.to_dict()
+    periods = sorted(m.period.unique())
+    checked = 0
+    for prev, cur in zip(periods[:-1], periods[1:], strict=True):
+        keys = {k[:2] for k in start if k[2] == cur} | {k[:2] for k in end if k[2] == prev}
+        for org, channel in keys:
+            assert start.get((org, channel, cur), 0) == end.get((org, channel, prev), 0), (
+                org,
+                channel,
+                cur,
+            )
+            checked += 1
+    assert checked > 0
+
+
+@pytest.mark.parametrize("period_type", ["M", "Q", "Y"])
+def test_flow_identity(kpi, period_type):
+    w = wide(kpi, period_type)
+    lhs = w.headcount_end
+    rhs = w.headcount_start + w.hires - w.leavers + w.transfers_in - w.transfers_out
+    assert (lhs == rhs).all()
+    ho = w[(w.level == 1) & (w.channel == "ALL")]
+    assert (ho.transfers_in == ho.transfers_out).all()
+
+
+def test_subset_chain_for_months(kpi):
+    w = wide(kpi, "M")
+    assert (w.effective_manpower <= w.producing_manpower).all()
+    assert (w.producing_manpower <= w.headcount_end + w.leavers).all()
+    assert (w.long_term_producing_manpower <= w.producing_manpower).all()
+    assert (w.ten_thousand_manpower <= w.producing_manpower).all()
+    assert (w.licensed_manpower <= w.headcount_end).all()
+    assert (w.producing_supervisors <= w.supervisors).all()
+    assert (w.supervisors <= w.headcount_end).all()
+
+
+def test_parent_equals_sum_of_children_for_month_measures(built, kpi):
+    """Home-team measures of month m roll up through month m's parents (dim_org_history)."""
+    codes = [
+        "headcount_end",
+        "hires",
+        "leavers",
+        "producing_manpower",
+        "effective_manpower",
+        "new_policies",
+        "new_premium",
+        "first_year_premium",
+        "fyc",
+        "promotions",
+    ]
+    w = wide(kpi, "M")
+    w["month"] = pd.to_datetime(w.period + "-01")
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        hist = con.execute(
+            "SELECT org_id, parent_org_id, valid_from_month, valid_to_month "
+            "FROM marts.dim_org_history"
+        ).df()
+    hist["valid_from_month"] = pd.to_datetime(hist.valid_from_month)
+    hist["valid_to_month"] = pd.to_datetime(hist.valid_to_month)
+    child = w[w.level > 1].merge(hist, on="org_id")
+    child = child[(child.valid_from_month <= child.month) & (child.month <= child.valid_to_month)]
+    sums = child.groupby(["parent_org_id", "period", "channel"])[codes].sum()
+    parents = w[w.level < 7].set_index(["org_id", "period", "channel"])[codes]
+    parents.index.names = sums.index.names
+    both = parents.join(sums, rsuffix="_children", how="left").fillna(0)
+    for code in codes:
+        assert np.allclose(both[code], both[f"{code}_children"], atol=0.005), code
+
+
+def test_months_sum_to_quarters_and_years(kpi):
+    flows = [
+        "hires",
+        "leavers",
+        "new_policies",
+        "new_premium",
+        "first_year_premium",
+        "first_year_standard_premium",
+        "fyc",
+        "promotions",
+        "demotions",
+    ]
+    m = wide(kpi, "M")
+    m["Q"] = m.period.str[:4] + "Q" + ((m.period.str[5:].astype(int) - 1) // 3 + 1).astype(str)
+    m["Y"] = m.period.str[:4]
+    for ptype in ("Q", "Y"):
+        sums = m.groupby(["org_id", "channel", ptype])[flows].sum()
+        p = wide(kpi, ptype).set_index(["org_id", "channel", "period"])[flows]
+        p.index.names = sums.index.names
+        joined = p.join(sums, rsuffix="_m", how="inner")
+        assert len(joined) == len(p)
+        for code in flows:
+            assert np.allclose(joined[code], joined[f"{code}_m"], atol=0.005), (ptype, code)
+
+
+def test_premium_identity(kpi):
+    for ptype in ("M", "Q", "Y"):
+        w = wide(kpi, ptype)
+        ok = w[["activity_rate", "policies_per_producer", "premium_per_policy"]].notna().all(axis=1)
+        w = w[ok]
+        product = w.headcount_avg * w.activity_rate * w.policies_per_producer * w.premium_per_policy
+        assert np.allclose(w.new_premium, product, rtol=1e-9, atol=1e-6)
+
+
+def test_shares_within_zero_and_one(kpi):
+    shares = [
+        "supervisor_activity_rate",
+        "attendance_rate",
+        "visit_quota_rate",
+        "conversion_rate_3m",
+        "supervisor_pass_rate",
+        "retention_rate_7m",
+        "retention_rate_13m",
+        "cooling_off_cancellation_ratio",
+        "persistency_13m",
+    ]
+    v = kpi[kpi.kpi_code.isin(shares) & kpi.value.notna()].value
+    assert len(v) > 0
+    assert ((v >= 0) & (v <= 1 + 1e-12)).all()
+
+
+def _inbox_receipts(inbox: Path) -> pd.DataFrame:
+    """RECEIPT rows read straight from the delivered files (not through the warehouse):
+    decode UTF-8 or GB18030, map captions or codes to codes, latest delivery per ReceiptNo."""
+    by_header = {f.caption: f.code for f in RECEIPT.fields}
+    by_header |= {f.code: f.code for f in RECEIPT.fields}
+    frames = []
+    for path in sorted(inbox.glob("*/RECEIPT_*.csv")):
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030")
+        rows = list(csv.reader(io.StringIO(text)))
+        header = [by_header[h.strip()] for h in rows[0]]
+        df = pd.DataFrame(rows[1:], columns=header)
+        df["delivery"] = path.parent.name
+        frames.append(df)
+    df = pd.concat(frames).sort_values("delivery").drop_duplicates("ReceiptNo", keep="last")
+    for col in ("TransMoney", "TransStandMoney", "FYC"):
+        df[col] = pd.to_numeric(df[col].replace("", "0"))
+    df["PayCount"] = df.PayCount.astype(int)
+    df["period"] = df.WageNo.str[:4] + "-" + df.WageNo.str[4:6]
+    return df
+
+
+def test_head_office_totals_reconcile_to_the_delivered_receipts(built, kpi):
+    receipts = _inbox_receipts(built.inbox)
+    first_year = receipts[receipts.PayCount == 1]
+    expected = pd.DataFrame(
+        {
+            "first_year_premium": first_year.groupby("period").TransMoney.sum(),
+            "first_year_standard_premium": first_year.groupby("period").TransStandMoney.sum(),
+            "fyc": receipts.groupby("period").FYC.sum(),
+        }
+    ).fillna(0)
+    ho = wide(kpi, "M")
+    ho = ho[(ho.level == 1) & (ho.channel == "ALL")].set_index("period")
+    expected = expected.reindex(ho.index).fillna(0)
+    for code in expected.columns:
+        assert np.allclose(ho[code], expected[code], atol=0.005), code
+
+
+def test_kpis_look_like_an_agency_force(built, kpi):
+    """Sanity bands on head office, complete months (generator realism meets the marts)."""
+    w = wide(kpi, "M")
+    ho = w[(w.level == 1) & (w.channel == "ALL")]
+    assert ho.activity_rate.between(0.25, 0.6).all()
+    assert ho.policies_per_producer.between(1.1, 1.7).all()
+    r13 = ho.retention_rate_13m.dropna()
+    assert len(r13) >= 1
+    if "demo" in str(built.inbox):
+        assert r13.between(0.25, 0.45).all()
+        assert ho.conversion_rate_3m.dropna().between(0.35, 0.65).all()
+
+
+def test_changing_the_effective_fyc_threshold_moves_effective_manpower(tiny15):
+    """A ⚙ parameter (dbt var) is honoured: rebuilding fct_agent_month and the marts with a
+    higher effective-FYC threshold gives, at head office, exactly the producing agent-months
+    whose FYC reaches the new threshold (counted here from the agent-month fact)."""
+    built = tiny15
+    threshold = 2500
+    env = {**os.environ, settings.WAREHOUSE_ENV: str(built.warehouse)}
+    subprocess.run(
+        [
+            DBT,
+            "run",
+            "--profiles-dir",
+            ".",
+            "--quiet",
+            "--select",
+            "int_metrics__agent_months+",
+            "--vars",
+            json.dumps({"effective_fyc_threshold": threshold}),
+        ],
+        cwd=settings.DBT_PROJECT_DIR,
+        env=env,
+        check=True,
+    )
+    try:
+        with duckdb.connect(str(built.build), read_only=True) as con:
+            expected = con.execute(
+                "SELECT month_start, count(*) FILTER (WHERE is_producing AND fyc >= ?) AS n, "
+                "count(*) FILTER (WHERE is_producing AND fyc >= 1000) AS n_default "
+                "FROM marts.fct_agent_month GROUP BY 1 ORDER BY 1",
+                [threshold],
+            ).df()
+            actual = con.execute(
+                "SELECT period_first_month AS month_start, effective_manpower FROM "
+                "marts.mart_manpower WHERE level = 1 AND channel = 'ALL' AND period_type = 'M' "
+                "ORDER BY 1"
+            ).df()
+        assert list(actual.effective_manpower) == list(expected.n)
+        assert (expected.n <= expected.n_default).all() and (expected.n < expected.n_default).any()
+    finally:  # put the default build back for the other tests of the session
+        subprocess.run(
+            [
+                DBT,
+                "run",
+                "--profiles-dir",
+                ".",
+                "--quiet",
+                "--select",
+                "int_metrics__agent_months+",
+            ],
+            cwd=settings.DBT_PROJECT_DIR,
+            env=env,
+            check=True,
+        )
