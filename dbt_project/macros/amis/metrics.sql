@@ -107,7 +107,7 @@
     The select list of an area mart: the period columns, every KPI component, and one column
     per KPI of the mart named by its code (a rate = numerator / denominator, null on 0).
 #}
-{% macro amis_area_mart(mart) -%}
+{% macro amis_area_mart(mart, with_persistency_flag=false) -%}
     {%- set kpis = amis_catalogue_rows(mart) %}
 select
     p.org_id,
@@ -127,6 +127,15 @@ select
     {%- for k in kpis if k['kind'] == 'rate' %},
     {{ amis_ratio('p.' ~ k['numerator_column'], 'p.' ~ k['denominator_column']) }} as {{ k['kpi_code'] }}
     {%- endfor %}
+    {%- if with_persistency_flag %},
+    -- 十三个月保费继续率 of the last 2 loaded months is provisional: second premiums due then
+    -- may still be paid within the grace period
+    p.period_last_month >= cast({{ dbt.dateadd('month', -1, 'bounds.last_month') }} as date)
+        as persistency_is_provisional
+    {%- endif %}
 from {{ ref('int_metrics__org_periods') }} as p
 left join {{ ref('dim_org') }} as org on org.org_id = p.org_id
+{%- if with_persistency_flag %}
+cross join (select max(month_start) as last_month from {{ ref('int_org__months') }}) as bounds
+{%- endif %}
 {%- endmacro %}

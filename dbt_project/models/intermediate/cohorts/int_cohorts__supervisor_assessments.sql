@@ -31,9 +31,14 @@ select
     a.assess_period_end_month as cohort_month,
     a.event_type_code,
     a.event_type_code in ('03', '04') as passed,
-    f.channel,
-    {% for l in range(1, 8) %}f.org_l{{ l }}{% if not loop.last %},{% endif %}
+    -- the agent's home team in the AssessPeriod's last month; an agent without a row that
+    -- month (not in service in it, e.g. hired just after) falls back to the event's month
+    coalesce(f.channel, fe.channel) as channel,
+    {% for l in range(1, 8) %}case when f.agent_code is not null then f.org_l{{ l }} else fe.org_l{{ l }} end as org_l{{ l }}{% if not loop.last %},{% endif %}
     {% endfor %}
 from assessments as a
-inner join {{ ref('int_metrics__agent_months') }} as f
+left join {{ ref('int_metrics__agent_months') }} as f
     on f.agent_code = a.agent_code and f.month_start = a.assess_period_end_month
+left join {{ ref('int_metrics__agent_months') }} as fe
+    on fe.agent_code = a.agent_code and fe.month_start = a.effective_month
+where f.agent_code is not null or fe.agent_code is not null

@@ -28,7 +28,7 @@ contributions as (
         month_start, channel, {{ org_cols }},
         {{ amis_contribution({
             'headcount_end': amis_flag('in_service_end'),
-            'headcount_avg': '0.5 * (' ~ amis_flag('in_service_start') ~ ' + ' ~ amis_flag('in_service_end') ~ ')',
+            'headcount_avg': '0.5 * ' ~ amis_flag('in_service_end'),
             'hires': 'hires',
             'leavers': 'leavers',
             'formal_headcount_end': amis_flag('is_formal_end'),
@@ -54,13 +54,14 @@ contributions as (
 
     union all
 
-    -- start-of-month stocks, at the start team (positions at the end of the previous month)
-    -- headcount_avg takes its start half above, at the home team: both halves must sit at
-    -- one org for the average to be additive, and the flow identity links them
+    -- start-of-month stocks, at the start team (positions at the end of the previous month);
+    -- the month's average headcount (start + end) / 2 takes its start half here and its end
+    -- half above, so that it is exactly (headcount_start + headcount_end) / 2 of every org
     select
         month_start, start_channel, {% for l in levels %}start_org_l{{ l }}{% if not loop.last %}, {% endif %}{% endfor %},
         {{ amis_contribution({
             'headcount_start': '1',
+            'headcount_avg': '0.5',
             'formal_headcount_start': amis_flag('is_formal_start'),
             'agents_a02_a03_start': amis_flag('is_a02_a03_start'),
         }) }}

@@ -2,8 +2,9 @@
 -- actual / target. A month compares the month's value with its target. For a quarter or
 -- year: indicators that are period means (manpower counts: kind mean in kpi_catalogue) use
 -- the ratio of means (target mean = the targets of the period's loaded months / their
--- number); stocks use the target of the period's last loaded month; flows and amounts the
--- ratio of sums over the loaded months. Budgets are not additive: a parent's target is its
+-- number), and so do rates; stocks use the target of the period's first loaded month
+-- (`*_start`) or last loaded month; flows and amounts the ratio of sums over the loaded
+-- months. Budgets are not additive: a parent's target is its
 -- own row. An indicator that is not a KPI code is not published (a data test warns).
 
 with
@@ -35,10 +36,15 @@ period_targets as (
         t.indicator_code,
         c.kind,
         case
-            when c.kind = 'mean'
+            -- means and rates: the mean of the monthly targets
+            when c.kind in ('mean', 'rate')
                 then sum(t.target_value) / min(p.loaded_months)
+            -- stocks at period start (headcount_start, ...) and at period end
+            when c.kind = 'stock' and t.indicator_code like '%_start'
+                then sum(case when t.target_month = p.period_first_month then t.target_value end)
             when c.kind = 'stock'
                 then sum(case when t.target_month = p.period_last_month then t.target_value end)
+            -- flows and amounts: the sum of the monthly targets
             else sum(t.target_value)
         end as target_value
     from targets as t

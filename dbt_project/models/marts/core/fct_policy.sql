@@ -1,5 +1,6 @@
 -- One row per policy: latest delivered attributes, the selling team stamped on POLICY, the
 -- writing agent's home team and positions in the sign month, the standard premium factor
+-- (seed standard_premium_factors)
 -- and the cooling-off outcome (cancelled, and the month the cancellation posts in).
 
 select
@@ -25,7 +26,14 @@ select
     p.is_cooling_off_cancelled,
     p.cancellation_date,
     p.cancellation_month,
-    p.is_persistency_eligible
+    p.is_persistency_eligible,
+    factors.factor as standard_premium_factor
 from {{ ref('int_production__policies') }} as p
 left join {{ ref('int_metrics__agent_months') }} as f
     on f.agent_code = p.agent_code and f.month_start = p.sign_month
+left join {{ ref('standard_premium_factors') }} as factors
+    on factors.risk_type_code = p.risk_type_code
+    and (factors.pay_interval_class = 'any'
+         or (factors.pay_interval_class = 'single' and p.pay_interval_months = 0)
+         or (factors.pay_interval_class = 'regular' and p.pay_interval_months <> 0))
+    and p.pay_years between factors.pay_years_from and factors.pay_years_to

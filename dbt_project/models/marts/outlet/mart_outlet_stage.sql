@@ -31,15 +31,45 @@ regions as (
 
 agent_months as (
 
+    select * from {{ ref('int_metrics__agent_months') }}
+
+),
+
+contributions as (
+
+    -- the month's measures at the home team's region and its stage that month
     select
-        a.*,
+        a.month_start,
         coalesce(r.outlet_stage, 'urban') as outlet_stage,
-        {{ amis_flag('a.in_service_end') }} as headcount_end_flag,
-        0.5 * ({{ amis_flag('a.in_service_start') }} + {{ amis_flag('a.in_service_end') }})
-            as headcount_avg_share
-    from {{ ref('int_metrics__agent_months') }} as a
+        {% for l in levels %}a.org_l{{ l }},{% endfor %}
+        {{ amis_flag('a.in_service_end') }} as headcount_end,
+        0.5 * {{ amis_flag('a.in_service_end') }} as headcount_avg,
+        a.hires,
+        a.leavers,
+        {{ amis_flag('a.is_producing') }} as producing_manpower,
+        {{ amis_flag('a.is_effective') }} as effective_manpower,
+        a.net_policies as new_policies,
+        a.net_premium as new_premium,
+        a.first_year_standard_premium,
+        a.fyc
+    from agent_months as a
     left join regions as r
         on r.region_id = a.org_l5 and r.month_start = a.home_position_month
+
+    union all
+
+    -- the start half of the average headcount, at the start team's region (positions and
+    -- stage at the end of the previous month), as in int_metrics__org_months
+    select
+        a.month_start,
+        coalesce(r.outlet_stage, 'urban'),
+        {% for l in levels %}a.start_org_l{{ l }},{% endfor %}
+        0, 0.5, 0, 0, 0, 0, 0, 0, 0, 0
+    from agent_months as a
+    inner join {{ ref('int_org__months') }} as m on m.month_start = a.month_start
+    left join regions as r
+        on r.region_id = a.start_org_l5 and r.month_start = m.start_position_month
+    where a.in_service_start
 
 ),
 
@@ -51,17 +81,10 @@ org_months as (
         {{ l }} as level,
         month_start,
         outlet_stage,
-        sum(headcount_end_flag) as headcount_end,
-        sum(headcount_avg_share) as headcount_avg,
-        sum(hires) as hires,
-        sum(leavers) as leavers,
-        sum({{ amis_flag('is_producing') }}) as producing_manpower,
-        sum({{ amis_flag('is_effective') }}) as effective_manpower,
-        sum(net_policies) as new_policies,
-        sum(net_premium) as new_premium,
-        sum(first_year_standard_premium) as first_year_standard_premium,
-        sum(fyc) as fyc
-    from agent_months
+        {%- for name, rule in measures %}
+        sum({{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from contributions
     where org_l{{ l }} is not null
     group by org_l{{ l }}, month_start, outlet_stage
     {% if not loop.last %}union all{% endif %}

@@ -3,5 +3,6 @@
 -- its code. Rates are each org's own numerator over its own denominator, never averages.
 
 -- depends_on: {{ ref('kpi_catalogue') }}
+-- depends_on: {{ ref('int_org__months') }}
 
-{{ amis_area_mart('mart_premium') }}
+{{ amis_area_mart('mart_premium', with_persistency_flag=true) }}
