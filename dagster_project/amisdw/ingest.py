@@ -1,4 +1,5 @@
-"""Ingest one delivery month from the inbox into the build warehouse's raw schema."""
+"""Ingest one delivery month from the inbox into the build warehouse's raw schema: check the
+control file, run the quality gates, then load (or quarantine) the month."""
 
 from __future__ import annotations
 
@@ -6,13 +7,23 @@ from pathlib import Path
 
 import duckdb
 
+from amisdw import settings
 from amisdw.errors import DeliveryIncomplete
 from amisdw.extracts.delivery import check_delivery
-from amisdw.extracts.load import LoadResult, load_delivery
+from amisdw.extracts.load import LoadResult, load_delivery, loaded_fingerprints
+from amisdw.quality import quarantine
+from amisdw.quality.gates import run_gates
 
 
-def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, month: str) -> LoadResult:
-    """Load ``inbox/<month>`` if it is a complete delivery not loaded yet; else explain why not."""
+def ingest_month(
+    con: duckdb.DuckDBPyConnection, inbox: Path, month: str, quality_dir: Path | None = None
+) -> LoadResult:
+    """Load ``inbox/<month>`` if it is a complete delivery not loaded yet and it passes the
+    quality gates; else explain why not (DeliveryIncomplete, DeliveryQuarantined).
+
+    ``quality_dir`` holds the GX project (validation results, Data Docs) and quarantine
+    reports; default: next to the published warehouse (settings.quality_path).
+    """
     folder = inbox / month
     if not folder.is_dir():
         raise DeliveryIncomplete(
@@ -26,6 +37,12 @@ def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, month: str) -> Loa
             + "; ".join(delivery.reasons)
             + ". Nothing was changed; re-run once AMIS has re-delivered the month."
         )
+    if loaded_fingerprints(con).get(month) != delivery.fingerprint:
+        quality = quality_dir or settings.quality_path(settings.published_path())
+        gates = run_gates(delivery, con, quality / "gx")
+        if not gates.passed:
+            report = quarantine.record(con, gates, quality / "quarantine")
+            raise quarantine.DeliveryQuarantined(quarantine.message(gates, report), gates)
     result = load_delivery(con, delivery)
     result.warnings[:0] = delivery.warnings
     return result

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 
+from amisdw.build_state import dbt_code_version
+
 PUBLISHED_SCHEMAS = ("marts",)
 
 
@@ -59,8 +61,9 @@ def publish(
             "FROM build.raw._deliveries GROUP BY delivery_month ORDER BY delivery_month"
         )
         con.execute(
-            "CREATE TABLE meta.published AS SELECT ?::TIMESTAMP AS published_at",
-            [dt.datetime.now().replace(microsecond=0)],
+            "CREATE TABLE meta.published AS SELECT ?::TIMESTAMP AS published_at, "
+            "?::VARCHAR AS dbt_code_version",
+            [dt.datetime.now().replace(microsecond=0), dbt_code_version()],
         )
         con.execute("DETACH build")
         con.execute("CHECKPOINT")

@@ -36,3 +36,9 @@ def build_path(published: Path) -> Path:
 def inbox_path(path: str | Path | None = None) -> Path:
     chosen = path or os.environ.get(INBOX_ENV) or DEFAULT_INBOX
     return Path(chosen).expanduser().resolve()
+
+
+def quality_path(published: Path) -> Path:
+    """Quality-gate output next to the published file: the GX project (validation results,
+    Data Docs under gx/uncommitted/data_docs) and quarantine reports."""
+    return published.parent / "quality"

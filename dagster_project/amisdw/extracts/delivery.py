@@ -50,6 +50,11 @@ class Delivery:
     def complete(self) -> bool:
         return not self.reasons and bool(self.fingerprint)
 
+    @property
+    def awaiting_control_file(self) -> bool:
+        """No control file yet: AMIS is still writing the month (normal, not an error)."""
+        return not (self.folder / f"{self.month}.ok").is_file()
+
     def files_of(self, family: Family) -> list[DeliveredFile]:
         return [f for f in self.files if f.family is family]
 

@@ -1,0 +1,180 @@
+"""Defects a quality gate must catch, injected into a generated month folder at known rows.
+
+``inject(folder, kind)`` changes one file of the folder (rewriting the control file so the
+delivery stays complete, except for ``truncated_file``, which is cut after the control file
+was written) and returns the ``Defect`` it made: which file, which check must fire, how
+many rows, and the file lines concerned — what a test asserts of the finding.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from amisdw.extracts.contract import FAMILY_BY_NAME
+from amisdw.extracts.control import count_csv_rows, read_control_file, write_control_file
+
+KINDS = (
+    "wrong_encoding",
+    "missing_column",
+    "duplicated_keys",
+    "orphan_codes",
+    "orphan_reference",
+    "bad_dates",
+    "attend_gt_duty",
+    "truncated_file",
+    "non_numeric_amounts",
+)
+
+
+@dataclass(frozen=True)
+class Defect:
+    kind: str
+    month: str
+    file: str
+    check: str  # the gate check that must report it ("parse", "code_set:agent_state", ...)
+    rows: int  # rows the finding counts
+    lines: list[int] = field(default_factory=list)  # file lines concerned (header = line 1)
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    try:
+        return raw.decode("utf-8-sig"), (
+            "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+        )
+    except UnicodeDecodeError:
+        return raw.decode("gb18030"), "gb18030"
+
+
+def _read(path: Path) -> tuple[list[list[str]], str, str]:
+    raw = path.read_bytes()
+    text, encoding = _decode(raw)
+    newline = "\r\n" if b"\r\n" in raw[:4096] else "\n"
+    return list(csv.reader(io.StringIO(text, newline=""))), encoding, newline
+
+
+def _write(path: Path, rows: list[list[str]], encoding: str, newline: str) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator=newline).writerows(rows)
+    path.write_bytes(buf.getvalue().encode(encoding))
+
+
+def _column(header: list[str], family: str, code: str) -> int:
+    lookup = FAMILY_BY_NAME[family].header_lookup()
+    for i, h in enumerate(header):
+        fld = lookup.get(h.strip().lstrip("\ufeff"))
+        if fld is not None and fld.code == code:
+            return i
+    raise KeyError(f"{family} file has no column {code}")
+
+
+def _file(folder: Path, family: str) -> Path:
+    return folder / f"{family}_{folder.name}.csv"
+
+
+def _rewrite_control(folder: Path) -> None:
+    entries = read_control_file(folder / f"{folder.name}.ok")
+    write_control_file(folder, {e.filename: count_csv_rows(folder / e.filename) for e in entries})
+
+
+def inject(folder: Path, kind: str) -> Defect:
+    """Inject one defect of ``kind`` into the month folder; return what it is."""
+    month = folder.name
+    if kind == "truncated_file":
+        path = _file(folder, "RECEIPT")
+        rows, enc, nl = _read(path)
+        _write(path, rows[:-5], enc, nl)  # after the control file: it still says the old count
+        return Defect(kind, month, path.name, "control_file", 5)
+    if kind == "wrong_encoding":
+        path = _file(folder, "AGENT")
+        rows, _, nl = _read(path)
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator=nl).writerows(rows)
+        path.write_bytes(buf.getvalue().encode("utf-16"))  # an Excel 'Unicode text' export
+        _rewrite_control(folder)
+        return Defect(kind, month, path.name, "parse", 1, [1])
+    if kind == "missing_column":
+        path = _file(folder, "ACTIVITY")
+        rows, enc, nl = _read(path)
+        i = _column(rows[0], "ACTIVITY", "Visits")
+        _write(path, [r[:i] + r[i + 1 :] for r in rows], enc, nl)
+        _rewrite_control(folder)
+        return Defect(kind, month, path.name, "parse", 1, [1])
+    if kind == "duplicated_keys":
+        path = _file(folder, "POLICY")
+        rows, enc, nl = _read(path)
+        dup = [list(rows[1]), list(rows[2])]  # lines 2 and 3 sent again at the end
+        rows += dup
+        _write(path, rows, enc, nl)
+        _rewrite_control(folder)
+        n = len(rows)
+        return Defect(kind, month, path.name, "unique_key", 4, [2, 3, n - 1, n])
+    if kind == "orphan_codes":
+        path = _file(folder, "AGENT")
+        rows, enc, nl = _read(path)
+        i = _column(rows[0], "AGENT", "AgentState")
+        for r in rows[1:4]:
+            r[i] = "09"
+        _write(path, rows, enc, nl)
+        _rewrite_control(folder)
+        return Defect(kind, month, path.name, "code_set:agent_state", 3, [2, 3, 4])
+    if kind == "orphan_reference":
+        path = _file(folder, "RECEIPT")
+        rows, enc, nl = _read(path)
+        i = _column(rows[0], "RECEIPT", "ContNo")
+        rows[1][i] = "X000000000000001"
+        rows[2][i] = "X000000000000002"
+        _write(path, rows, enc, nl)
+        _rewrite_control(folder)
+        return Defect(kind, month, path.name, "policy_exists", 2, [2, 3])
+    if kind == "bad_dates":
+        path = _file(folder, "AGENT_EVENT")
+        rows, enc, nl = _read(path)
+        i = _column(rows[0], "AGENT_EVENT", "EffectiveDate")
+        rows[1][i] = "2024-02-30"
+        rows[2][i] = "20241345"
+        _write(path, rows, enc, nl)
+        _rewrite_control(folder)
+        return Defect(kind, month, path.name, "parse", 2, [2, 3])
+    if kind == "attend_gt_duty":
+        path = _file(folder, "ACTIVITY")
+        rows, enc, nl = _read(path)
+        d, a = _column(rows[0], "ACTIVITY", "DutyDays"), _column(rows[0], "ACTIVITY", "AttendDays")
+        for r in rows[1:4]:
+            r[a] = str(int(r[d] or 0) + 2)
+        _write(path, rows, enc, nl)
+        _rewrite_control(folder)
+        return Defect(kind, month, path.name, "attend_le_duty", 3, [2, 3, 4])
+    if kind == "non_numeric_amounts":
+        path = _file(folder, "RECEIPT")
+        rows, enc, nl = _read(path)
+        i = _column(rows[0], "RECEIPT", "TransMoney")
+        rows[1][i] = "1,234.50"
+        rows[2][i] = "壹仟元"
+        _write(path, rows, enc, nl)
+        _rewrite_control(folder)
+        return Defect(kind, month, path.name, "parse", 2, [2, 3])
+    raise ValueError(f"unknown defect {kind!r}; choose one of {', '.join(KINDS)}")
+
+
+def inject_all(inbox: Path, months: list[str]) -> list[Defect]:
+    """One defect kind per month, in KINDS order, from the second month on (the first stays
+    clean so later months have history to be checked against); the list is also written to
+    ``<inbox>/.defects.json`` (ignored by the ingestion)."""
+    targets = months[1:]
+    if len(targets) < len(KINDS):
+        from amisdw.errors import AmisdwError
+
+        raise AmisdwError(
+            f"--defects needs at least {len(KINDS) + 1} months (one clean month, then one per "
+            f"defect kind: {', '.join(KINDS)}); got {len(months)}."
+        )
+    made = [inject(inbox / m, kind) for m, kind in zip(targets, KINDS, strict=False)]
+    (inbox / ".defects.json").write_text(
+        json.dumps([asdict(d) for d in made], ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    return made

@@ -1,0 +1,355 @@
+"""Run the quality gates on one complete delivery before it may enter the warehouse.
+
+Three kinds of finding, each naming the month, file, check, number of rows and up to three
+example rows (with their line in the file):
+
+- parsing: a value that is not of its contract type (a bad date, a non-numeric amount), a
+  missing column, an undecodable file — found by the reader;
+- the family's Great Expectations suite (expectations/<family>.json), run on the parsed
+  rows as a pandas batch, with results stored and Data Docs built under the GX folder;
+- cross-file checks within the delivery and against earlier deliveries already in raw
+  (references must resolve: agents, teams, the company chain, policies of receipts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from amisdw.errors import ExtractError
+from amisdw.extracts.contract import FAMILIES, HEAD_OFFICE
+from amisdw.extracts.delivery import Delivery
+from amisdw.extracts.read import read_extract
+from amisdw.quality.suites import load_suite
+
+MAX_EXAMPLES = 3
+
+
+@dataclass
+class GateFinding:
+    month: str
+    file: str
+    check: str
+    message: str
+    rows: int
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        ex = "; ".join(_example_text(e) for e in self.examples[:MAX_EXAMPLES])
+        return f"{self.month} {self.file} [{self.check}] {self.message}: {self.rows} row(s)" + (
+            f", e.g. {ex}" if ex else ""
+        )
+
+
+@dataclass
+class GateResult:
+    month: str
+    fingerprint: str
+    findings: list[GateFinding] = field(default_factory=list)
+    docs_index: Path | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+
+def _example_text(example: dict[str, Any]) -> str:
+    line = example.get("_source_line")
+    values = ", ".join(f"{k}={v!r}" for k, v in example.items() if k != "_source_line")
+    return f"line {line}: {values}" if line is not None else values
+
+
+def _frames(delivery: Delivery, result: GateResult) -> dict[str, pd.DataFrame]:
+    """Every family's rows of the delivery as a DataFrame (parsing errors become findings)."""
+    frames: dict[str, pd.DataFrame] = {}
+    for dfile in delivery.files:
+        try:
+            tables = list(read_extract(delivery.folder / dfile.name, dfile.family))
+        except ExtractError as exc:
+            for f in exc.findings:
+                examples = [{"_source_line": f.line, (f.column or "value"): f.value}]
+                result.findings.append(
+                    GateFinding(delivery.month, f.file, "parse", f.message, f.count, examples)
+                )
+            continue
+        table = pa.concat_tables(tables) if tables else None
+        df = table.to_pandas() if table is not None else pd.DataFrame(columns=dfile.family.columns)
+        df["_file"] = dfile.name
+        frames[dfile.family.name] = (
+            pd.concat([frames[dfile.family.name], df]) if dfile.family.name in frames else df
+        )
+    return frames
+
+
+def run_gates(
+    delivery: Delivery,
+    con: duckdb.DuckDBPyConnection,
+    gx_dir: Path,
+) -> GateResult:
+    """All gates on ``delivery``; ``con`` is the build warehouse (earlier deliveries in raw)."""
+    result = GateResult(delivery.month, delivery.fingerprint)
+    frames = _frames(delivery, result)
+    if result.findings:  # unparseable files: the suites would only repeat it
+        return result
+    result.docs_index = _run_suites(delivery, frames, gx_dir, result)
+    _cross_file_checks(delivery, frames, con, result)
+    return result
+
+
+# --- Great Expectations -----------------------------------------------------------------------
+
+
+def _gx_context(gx_dir: Path) -> Any:
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    gx_dir.mkdir(parents=True, exist_ok=True)
+    return gx.get_context(mode="file", project_root_dir=str(gx_dir))
+
+
+def _run_suites(
+    delivery: Delivery, frames: dict[str, pd.DataFrame], gx_dir: Path, result: GateResult
+) -> Path | None:
+    import great_expectations as gx
+
+    ctx = _gx_context(gx_dir)
+    source = ctx.data_sources.add_or_update_pandas("amis_delivery")
+    validations = []
+    batches: dict[str, pd.DataFrame] = {}
+    for family in FAMILIES:
+        df = frames.get(family.name)
+        if df is None:
+            continue
+        df = df.reset_index(drop=True)
+        batches[family.name] = df
+        asset_name = f"{family.raw_table}_{delivery.month}"
+        asset = source.add_dataframe_asset(asset_name)
+        batch_def = asset.add_batch_definition_whole_dataframe("delivery")
+        suite = ctx.suites.add_or_update(gx.ExpectationSuite(**load_suite(family)))
+        validations.append((family, batch_def, suite))
+    if not validations:
+        return None
+    for family, batch_def, suite in validations:
+        vd = ctx.validation_definitions.add_or_update(
+            gx.ValidationDefinition(
+                name=f"{family.raw_table}_{delivery.month}", data=batch_def, suite=suite
+            )
+        )
+        checkpoint = ctx.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=f"{family.raw_table}_{delivery.month}",
+                validation_definitions=[vd],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+                result_format={"result_format": "COMPLETE"},
+            )
+        )
+        df = batches[family.name]
+        run = checkpoint.run(batch_parameters={"dataframe": df})
+        for vres in run.run_results.values():
+            for r in vres.results:
+                if r.success:
+                    continue
+                cfg = r.expectation_config
+                check = (cfg.meta or {}).get("check", cfg.type)
+                info = r.result or {}
+                idx = info.get("unexpected_index_list") or []
+                count = info.get("unexpected_count") or len(idx) or 1
+                examples = _examples(df, idx, cfg.kwargs)
+                result.findings.append(
+                    GateFinding(
+                        delivery.month,
+                        _file_of(df, idx),
+                        check,
+                        _describe(cfg.type, cfg.kwargs, info),
+                        int(count),
+                        examples,
+                    )
+                )
+    sites = ctx.get_docs_sites_urls()
+    return Path(sites[0]["site_url"].removeprefix("file://")) if sites else None
+
+
+def _file_of(df: pd.DataFrame, idx: list[Any]) -> str:
+    if "_file" not in df.columns or df.empty:
+        return "?"
+    row = int(idx[0]) if idx and isinstance(idx[0], int | float) else 0
+    return str(df["_file"].iloc[row])
+
+
+def _examples(df: pd.DataFrame, idx: list[Any], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+    cols = [c for c in ("column", "column_A", "column_B") if c in kwargs]
+    columns = [kwargs[c] for c in cols] + list(kwargs.get("column_list", []))
+    rows = []
+    for i in idx[:MAX_EXAMPLES]:
+        if not isinstance(i, int | float):
+            continue
+        rec = df.iloc[int(i)]
+        example = {"_source_line": int(rec["_source_line"])}
+        for c in columns or [df.columns[0]]:
+            example[c] = _plain(rec.get(c))
+        rows.append(example)
+    return rows
+
+
+def _describe(kind: str, kwargs: dict[str, Any], info: dict[str, Any]) -> str:
+    column = kwargs.get("column")
+    if kind == "expect_table_columns_to_match_set":
+        missing = sorted(set(kwargs["column_set"]) - set(info.get("observed_value") or []))
+        return f"columns missing: {', '.join(missing)}"
+    if kind == "expect_column_values_to_not_be_null":
+        return f"{column} is empty but required"
+    if kind == "expect_column_values_to_be_in_set":
+        return f"{column} holds values outside the code set {kwargs['value_set']}"
+    if kind in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
+        key = column or ", ".join(kwargs.get("column_list", []))
+        return f"business key ({key}) is duplicated"
+    if kind == "expect_column_values_to_be_between":
+        lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
+        return f"{column} outside [{lo}, {hi}]"
+    if kind == "expect_column_pair_values_a_to_be_greater_than_b":
+        return f"{kwargs['column_B']} is greater than {kwargs['column_A']}"
+    return f"{kind} failed" + (f" on {column}" if column else "")
+
+
+# --- cross-file checks ------------------------------------------------------------------------
+
+
+def _cross_file_checks(
+    delivery: Delivery,
+    frames: dict[str, pd.DataFrame],
+    con: duckdb.DuckDBPyConnection,
+    result: GateResult,
+) -> None:
+    """References resolve within the delivery or earlier deliveries (raw, other months)."""
+    month = delivery.month
+    cur = con.cursor()
+    try:
+        for name, df in frames.items():
+            cur.register(f"d_{name.lower()}", df)
+        for name in ("AGENT", "BRANCH", "COM", "POLICY"):
+            if name not in frames:
+                fam = next(f for f in FAMILIES if f.name == name)
+                cur.register(f"d_{name.lower()}", pd.DataFrame(columns=fam.columns))
+        earlier = f"_delivery_month < '{month}'"
+        agents = (
+            f"SELECT agent_code FROM d_agent UNION SELECT agent_code FROM raw.agent WHERE {earlier}"
+        )
+        checks = [
+            (
+                "AGENT_EVENT",
+                "agent_exists",
+                "AgentCode not in AGENT of this or an earlier delivery",
+                f"SELECT * FROM d_agent_event WHERE agent_code NOT IN ({agents})",
+            ),
+            (
+                "POLICY",
+                "agent_exists",
+                "AgentCode not in AGENT of this or an earlier delivery",
+                f"SELECT * FROM d_policy WHERE agent_code NOT IN ({agents})",
+            ),
+            (
+                "RECEIPT",
+                "agent_exists",
+                "AgentCode not in AGENT of this or an earlier delivery",
+                f"SELECT * FROM d_receipt WHERE agent_code NOT IN ({agents})",
+            ),
+            (
+                "ACTIVITY",
+                "agent_exists",
+                "AgentCode not in AGENT of this or an earlier delivery",
+                f"SELECT * FROM d_activity WHERE agent_code NOT IN ({agents})",
+            ),
+            (
+                "AGENT",
+                "team_exists",
+                "AgentGroup not in this delivery's BRANCH",
+                "SELECT * FROM d_agent WHERE agent_group NOT IN (SELECT agent_group FROM d_branch)",
+            ),
+            (
+                "BRANCH",
+                "parent_exists",
+                "UpAgentGroup not in this delivery's BRANCH",
+                "SELECT * FROM d_branch WHERE up_agent_group IS NOT NULL AND up_agent_group "
+                "NOT IN (SELECT agent_group FROM d_branch)",
+            ),
+            (
+                "BRANCH",
+                "county_exists",
+                "ManageCom is not a county (04) of this delivery's COM",
+                "SELECT * FROM d_branch WHERE manage_com NOT IN "
+                "(SELECT com_code FROM d_com WHERE com_grade = '04')",
+            ),
+            (
+                "COM",
+                "chain_reaches_head_office",
+                f"UpComCode chain does not reach {HEAD_OFFICE}",
+                _com_chain_sql(),
+            ),
+            (
+                "RECEIPT",
+                "policy_exists",
+                "ContNo not in POLICY of this or an earlier delivery",
+                "SELECT * FROM d_receipt WHERE cont_no NOT IN (SELECT cont_no FROM d_policy "
+                f"UNION SELECT cont_no FROM raw.policy WHERE {earlier})",
+            ),
+        ]
+        for family_name, check, message, sql in checks:
+            if family_name not in frames:
+                continue
+            bad = cur.execute(sql).df()
+            if bad.empty:
+                continue
+            examples = [
+                {k: _plain(v) for k, v in row.items() if k in _example_columns(family_name, check)}
+                for row in bad.head(MAX_EXAMPLES).to_dict("records")
+            ]
+            result.findings.append(
+                GateFinding(month, str(bad["_file"].iloc[0]), check, message, len(bad), examples)
+            )
+    finally:
+        cur.close()
+
+
+def _com_chain_sql() -> str:
+    # A company whose ancestors (up to 4 steps) never reach head office.
+    return f"""
+        WITH RECURSIVE chain(com_code, ancestor, depth) AS (
+            SELECT com_code, up_com_code, 1 FROM d_com
+            UNION ALL
+            SELECT chain.com_code, parent.up_com_code, depth + 1
+            FROM chain JOIN d_com AS parent ON parent.com_code = chain.ancestor
+            WHERE depth < 6
+        )
+        SELECT * FROM d_com
+        WHERE com_code <> '{HEAD_OFFICE}'
+          AND com_code NOT IN (SELECT com_code FROM chain WHERE ancestor = '{HEAD_OFFICE}')
+    """
+
+
+def _example_columns(family_name: str, check: str) -> set[str]:
+    return {
+        "agent_exists": {"_source_line", "agent_code"},
+        "team_exists": {"_source_line", "agent_code", "agent_group"},
+        "parent_exists": {"_source_line", "agent_group", "up_agent_group"},
+        "county_exists": {"_source_line", "agent_group", "manage_com"},
+        "chain_reaches_head_office": {"_source_line", "com_code", "up_com_code"},
+        "policy_exists": {"_source_line", "receipt_no", "cont_no"},
+    }.get(check, {"_source_line"})
+
+
+def _plain(value: Any) -> Any:
+    """A value as plain Python for messages and JSON (dates as ISO text, numpy scalars unboxed)."""
+    if value is None or (not isinstance(value, str | bytes) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value) if hasattr(value, "is_finite") else value  # Decimal

@@ -1,0 +1,135 @@
+"""Quality gates: every defect kind `amisdw generate --defects` injects is caught with the
+exact finding (file, check, rows, lines), nothing of the month is loaded, the inbox files
+stay byte-identical, and the quarantine is recorded with a report and GX Data Docs."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from amisdw.cli import main
+from amisdw.errors import DeliveryIncomplete
+from amisdw.extracts.contract import FAMILIES
+from amisdw.generate.defects import KINDS, inject
+from amisdw.ingest import ingest_month
+from amisdw.quality.quarantine import DeliveryQuarantined
+
+pytestmark = pytest.mark.slow
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def raw_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {
+        f.raw_table: con.execute(f"SELECT count(*) FROM raw.{f.raw_table}").fetchone()[0]
+        for f in FAMILIES
+    }
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Two clean tiny months; a build warehouse holding the first."""
+    root = tmp_path_factory.mktemp("gates")
+    inbox = root / "inbox"
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "--size",
+            "tiny",
+            "--start",
+            "202401",
+            "--months",
+            "2",
+            "--seed",
+            "5",
+            "--out",
+            str(inbox),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    build = root / "build.duckdb"
+    with duckdb.connect(str(build)) as con:
+        ingest_month(con, inbox, "202401", quality_dir=root / "quality")
+    return {"root": root, "inbox": inbox, "build": build}
+
+
+@pytest.fixture
+def case(base, tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(base["inbox"], inbox)
+    build = tmp_path / "build.duckdb"
+    shutil.copy(base["build"], build)
+    return inbox, build, tmp_path / "quality"
+
+
+def test_the_clean_month_passes_every_gate(case):
+    inbox, build, quality = case
+    with duckdb.connect(str(build)) as con:
+        result = ingest_month(con, inbox, "202402", quality_dir=quality)
+    assert result.loaded
+    assert (
+        quality / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    ).exists()
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "truncated_file"])
+def test_each_defect_is_quarantined_with_its_exact_finding(case, kind):
+    inbox, build, quality = case
+    defect = inject(inbox / "202402", kind)
+    before = digest(inbox / "202402")
+    with duckdb.connect(str(build)) as con:
+        rows_before = raw_counts(con)
+        with pytest.raises(DeliveryQuarantined) as err:
+            ingest_month(con, inbox, "202402", quality_dir=quality)
+        assert raw_counts(con) == rows_before  # nothing of the month loaded
+        recorded = con.execute(
+            "SELECT delivery_month, count(*) FROM raw._quarantine GROUP BY 1"
+        ).fetchall()
+    assert recorded == [("202402", 1)]
+    findings = err.value.gates.findings
+    matching = [f for f in findings if f.check == defect.check and f.file == defect.file]
+    assert len(matching) == 1, [str(f) for f in findings]
+    finding = matching[0]
+    assert finding.rows == defect.rows
+    lines = [e.get("_source_line") for e in finding.examples]
+    assert lines == defect.lines[: len(lines)] and lines
+    message = str(err.value)
+    assert "202402" in message and defect.file in message and defect.check in message
+    assert "Report:" in message
+    assert digest(inbox / "202402") == before  # the delivery is kept as it was
+    assert list((quality / "quarantine").glob("202402-*.json"))
+
+
+def test_a_truncated_file_makes_the_month_incomplete(case):
+    inbox, build, quality = case
+    defect = inject(inbox / "202402", "truncated_file")
+    with duckdb.connect(str(build)) as con, pytest.raises(DeliveryIncomplete) as err:
+        ingest_month(con, inbox, "202402", quality_dir=quality)
+    assert defect.file in str(err.value) and "MD5" in str(err.value)
+
+
+def test_amisdw_run_reports_the_quarantine_and_keeps_the_published_file(base, tmp_path):
+    """End to end through the CLI: a good first month publishes; a bad second month exits
+    non-zero with the finding and leaves the published file byte-identical."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(base["inbox"] / "202401", inbox / "202401")
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
+    assert result.exit_code == 0, result.output
+    published = hashlib.md5(warehouse.read_bytes()).hexdigest()
+    shutil.copytree(base["inbox"] / "202402", inbox / "202402")
+    inject(inbox / "202402", "attend_gt_duty")
+    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
+    assert result.exit_code != 0
+    out = " ".join(result.output.split())
+    assert "202402" in out and "ACTIVITY_202402.csv" in out and "attend_le_duty" in out
+    assert "3 row(s)" in out and "line 2" in out and "Data Docs" in out
+    assert hashlib.md5(warehouse.read_bytes()).hexdigest() == published
