@@ -1,12 +1,19 @@
 """Publish the build warehouse: copy the reader-facing schemas into a fresh file, then swap
 it in with an atomic rename, so a reader opening the published file read-only sees either
 the previous complete version or the new one, never a partial state.
+
+Every published version is also kept (hard-linked, so it costs no copy) under
+``<folder>/versions/<name>-<timestamp>.duckdb``; the newest ``AMISDW_KEEP_VERSIONS``
+(default 5) stay. ``rollback`` swaps one of them back in, the same atomic way. A publish
+interrupted by kill -9 leaves only a temporary ``.<name>.publishing-<pid>`` file, removed
+by the next publish.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -34,8 +41,9 @@ def publish(
     published version contains.
     """
     published.parent.mkdir(parents=True, exist_ok=True)
+    for stale in published.parent.glob(f".{published.name}.publishing-*"):
+        stale.unlink(missing_ok=True)  # left by an interrupted publish
     tmp = published.with_name(f".{published.name}.publishing-{os.getpid()}")
-    tmp.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     con = duckdb.connect(str(tmp))
     try:
@@ -70,6 +78,100 @@ def publish(
     finally:
         con.close()
     _fsync(tmp)
+    version = _keep_version(tmp, published)
     os.replace(tmp, published)
     _fsync(published.parent)
+    _set_current(published, version_label(version, published))
+    _prune_versions(published)
     return counts
+
+
+# --- versions and rollback --------------------------------------------------------------------
+
+KEEP_VERSIONS_ENV = "AMISDW_KEEP_VERSIONS"
+DEFAULT_KEEP_VERSIONS = 5
+
+
+def versions_dir(published: Path) -> Path:
+    return published.parent / "versions"
+
+
+def _keep_version(new_file: Path, published: Path) -> Path:
+    """Keep the file about to be published as a version (hard link; copy across devices)."""
+    folder = versions_dir(published)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    target = folder / f"{published.stem}-{stamp}.duckdb"
+    try:
+        os.link(new_file, target)
+    except OSError:
+        shutil.copy2(new_file, target)
+    return target
+
+
+def list_versions(published: Path) -> list[Path]:
+    """Kept versions, newest first."""
+    folder = versions_dir(published)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{published.stem}-*.duckdb"), reverse=True)
+
+
+def _prune_versions(published: Path) -> None:
+    keep = int(os.environ.get(KEEP_VERSIONS_ENV, DEFAULT_KEEP_VERSIONS))
+    for old in list_versions(published)[max(keep, 1) :]:
+        old.unlink(missing_ok=True)
+
+
+def version_label(path: Path, published: Path) -> str:
+    return path.stem.removeprefix(f"{published.stem}-")
+
+
+def _current_file(published: Path) -> Path:
+    return versions_dir(published) / "CURRENT"
+
+
+def current_version(published: Path) -> str | None:
+    """The label of the version the published file is (after a publish or a rollback)."""
+    path = _current_file(published)
+    return path.read_text(encoding="utf-8").strip() or None if path.exists() else None
+
+
+def _set_current(published: Path, label: str) -> None:
+    path = _current_file(published)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(label + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def rollback(published: Path, to: str | None = None) -> str:
+    """Atomically restore a kept version: ``to`` (its label), or by default the newest one
+    older than the current. Readers see the old or the restored file, never a mix. Returns
+    the label restored. The restored version stays current until the next publish."""
+    from amisdw.errors import AmisdwError
+
+    versions = list_versions(published)
+    labels = [version_label(v, published) for v in versions]
+    listing = ", ".join(labels) or "none"
+    if to is None:
+        current = current_version(published)
+        older = [label for label in labels if current is None or label < current]
+        if not older:
+            raise AmisdwError(
+                f"No version of {published} older than the current one ({current or 'unknown'}) "
+                f"is kept; nothing to roll back to. Kept versions, newest first: {listing}."
+            )
+        to = older[0]
+    if to not in labels:
+        raise AmisdwError(
+            f"Version {to!r} of {published} is not kept. Kept versions, newest first: {listing} "
+            "(see `amisdw rollback --list`)."
+        )
+    chosen = versions[labels.index(to)]
+    tmp = published.with_name(f".{published.name}.rollback-{os.getpid()}")
+    shutil.copy2(chosen, tmp)
+    _fsync(tmp)
+    os.replace(tmp, published)
+    _fsync(published.parent)
+    _set_current(published, to)
+    return to

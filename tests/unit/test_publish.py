@@ -1,0 +1,84 @@
+"""Publishing: atomic replacement, kept versions, rollback, recovery from an interrupted
+publish. Built on small hand-made build files (known rows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from amisdw.errors import AmisdwError
+from amisdw.publish import current_version, list_versions, publish, rollback, version_label
+
+
+def make_build(path: Path, rows: int) -> Path:
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA marts; CREATE SCHEMA raw; CREATE SCHEMA staging")
+        con.execute(f"CREATE TABLE marts.t AS SELECT range AS n FROM range({rows})")
+        con.execute("CREATE TABLE staging.secret AS SELECT '110101199001011234' AS id_no")
+        con.execute(
+            "CREATE TABLE raw._deliveries (delivery_month VARCHAR, fingerprint VARCHAR, "
+            "loaded_at TIMESTAMP, rows BIGINT)"
+        )
+        con.execute("INSERT INTO raw._deliveries VALUES ('202401', 'abc', now(), 1)")
+    return path
+
+
+def published_rows(published: Path) -> int:
+    with duckdb.connect(str(published), read_only=True) as con:
+        return con.execute("SELECT count(*) FROM marts.t").fetchone()[0]
+
+
+def test_publish_copies_only_marts_and_meta(tmp_path):
+    published = tmp_path / "warehouse.duckdb"
+    counts = publish(make_build(tmp_path / "b.duckdb", 3), published)
+    assert counts == {"marts.t": 3}
+    with duckdb.connect(str(published), read_only=True) as con:
+        schemas = {
+            r[0]
+            for r in con.execute(
+                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'warehouse'"
+            ).fetchall()
+        }
+        months = con.execute("SELECT delivery_month FROM meta.deliveries").fetchall()
+    assert {"marts", "meta"} <= schemas and not {"raw", "staging"} & schemas
+    assert months == [("202401",)]
+
+
+def test_versions_are_kept_and_rollback_restores_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("AMISDW_KEEP_VERSIONS", "3")
+    published = tmp_path / "warehouse.duckdb"
+    build = tmp_path / "b.duckdb"
+    for rows in (1, 2, 3, 4):
+        publish(make_build(build, rows), published)
+    versions = list_versions(published)
+    assert len(versions) == 3  # pruned to the newest 3
+    labels = [version_label(v, published) for v in versions]
+    assert current_version(published) == labels[0]
+    assert published_rows(published) == 4
+
+    assert rollback(published) == labels[1]  # the one before the current
+    assert published_rows(published) == 3
+    assert rollback(published) == labels[2]  # and the one before that
+    assert published_rows(published) == 2
+    with pytest.raises(AmisdwError, match="nothing to roll back to"):
+        rollback(published)
+    assert rollback(published, to=labels[0]) == labels[0]
+    assert published_rows(published) == 4
+    with pytest.raises(AmisdwError, match="is not kept. Kept versions"):
+        rollback(published, to="19990101T000000000000")
+
+
+def test_an_interrupted_publish_leaves_the_published_file_alone(tmp_path):
+    published = tmp_path / "warehouse.duckdb"
+    publish(make_build(tmp_path / "b.duckdb", 2), published)
+    before = published.read_bytes()
+    # what kill -9 in the middle of a publish leaves behind: a half-written temporary file
+    stale = tmp_path / ".warehouse.duckdb.publishing-99999"
+    stale.write_bytes(b"half a database")
+    assert published.read_bytes() == before
+    publish(make_build(tmp_path / "b.duckdb", 5), published)
+    assert not stale.exists()
+    assert published_rows(published) == 5
