@@ -1,0 +1,42 @@
+"""The GX suites under expectations/ are the contract's: every code set, required field and
+business key of amis-extracts.md has its expectation, and the files are what the contract
+gives (regenerate with `amisdw quality write-suites` after a contract change)."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+import pytest
+
+from amisdw.extracts.contract import FAMILIES, FieldType
+from amisdw.quality.suites import contract_suite, load_suite
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.name)
+def test_suite_file_matches_the_contract(family):
+    assert load_suite(family) == contract_suite(family)
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.name)
+def test_every_code_set_required_field_and_key_is_expected(family):
+    exps = load_suite(family)["expectations"]
+    by_check = {e["meta"]["check"]: e for e in exps}
+    for f in family.fields:
+        if f.allowed is not None:
+            values = by_check[f"code_set:{f.column}"]["kwargs"]["value_set"]
+            expected = (
+                [int(v) for v in f.allowed] if f.type is FieldType.INTEGER else list(f.allowed)
+            )
+            assert values == expected
+        if f.required:
+            assert f"required:{f.column}" in by_check
+    assert "unique_key" in by_check
+    # the suite is valid GX 1.x
+    suite = gx.ExpectationSuite(**load_suite(family))
+    assert len(suite.expectations) == len(exps)
+
+
+def test_activity_checks_attendance_against_duty_days():
+    exps = load_suite(next(f for f in FAMILIES if f.name == "ACTIVITY"))["expectations"]
+    pair = [e for e in exps if e["meta"]["check"] == "attend_le_duty"][0]
+    assert pair["kwargs"]["column_A"] == "duty_days" and pair["kwargs"]["column_B"] == "attend_days"
+    assert pair["kwargs"]["or_equal"] is True
