@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from amisdw import settings
@@ -26,7 +27,7 @@ class AmisdwGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AmisdwError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             sys.exit(exc.exit_code)
 
 
@@ -165,11 +166,11 @@ def _print_summary(summary, seconds: float) -> None:  # noqa: ANN001 - RunSummar
     console.print(f"[bold]inbox[/] {summary.inbox}  →  [bold]warehouse[/] {summary.published}")
     console.print(f"months loaded: {', '.join(summary.loaded) or 'none'}")
     for month, why in summary.skipped:
-        console.print(f"  skipped {month}: {why}")
+        console.print(f"  skipped {month}: {escape(why)}")
     for month, why in summary.failed:
-        console.print(f"  [red]rejected {month}[/]: {why}")
+        console.print(f"  [red]rejected {month}[/]: {escape(why)}")
     for warning in summary.warnings[:10]:
-        console.print(f"  [yellow]warning[/]: {warning}")
+        console.print(f"  [yellow]warning[/]: {escape(warning)}")
     if len(summary.warnings) > 10:
         console.print(f"  … and {len(summary.warnings) - 10} more warnings")
     table = Table(title="raw rows (build warehouse)", show_edge=False)
@@ -181,9 +182,14 @@ def _print_summary(summary, seconds: float) -> None:  # noqa: ANN001 - RunSummar
     if summary.dbt_results:
         console.print("dbt build: " + ", ".join(f"{k} {v}" for k, v in summary.dbt_results.items()))
     for failure in summary.dbt_failures[:5]:
-        console.print(f"  [red]failed[/] {failure}")
+        console.print(f"  [red]failed[/] {escape(failure)}")
     if summary.publish_skipped:
         console.print(f"[red]{summary.publish_skipped}[/]")
+    elif summary.up_to_date:
+        console.print(
+            "the published warehouse is up to date (same deliveries, same dbt project): "
+            "nothing rebuilt or published"
+        )
     elif summary.published_tables:
         console.print(
             f"published {len(summary.published_tables)} tables "
@@ -192,6 +198,187 @@ def _print_summary(summary, seconds: float) -> None:  # noqa: ANN001 - RunSummar
     if summary.log_file:
         console.print(f"Dagster and dbt log: {summary.log_file}")
     console.print(f"done in {seconds:.1f} s")
+
+
+def _warehouse_option(f):  # noqa: ANN001, ANN202 - click decorator
+    return click.option(
+        "--warehouse",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="published warehouse file "
+        f"[default: $AMISDW_WAREHOUSE or {settings.DEFAULT_WAREHOUSE}]",
+    )(f)
+
+
+@main.command()
+@_warehouse_option
+@click.option("--kpi", "codes", required=True, help="KPI code(s), comma-separated")
+@click.option("--level", type=int, default=None, help="org level 1–7 (implied by --org)")
+@click.option("--period", required=True, help="2024-03 (month), 2024Q1 (quarter) or 2024 (year)")
+@click.option("--org", "org_id", default=None, help="one org_id (else every org of the level)")
+@click.option(
+    "--channel",
+    type=click.Choice(["ALL", "1", "4"]),
+    default="ALL",
+    show_default=True,
+    help="ALL, 1 个险营销 or 4 收展",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def kpi(
+    warehouse: Path | None,
+    codes: str,
+    level: int | None,
+    period: str,
+    org_id: str | None,
+    channel: str,
+    fmt: str,
+) -> None:
+    """Print KPI values from the published warehouse (marts.kpi)."""
+    from amisdw.readers.kpi import KpiQuery, format_value, parse_codes, query_kpis, to_csv, to_json
+    from amisdw.readers.warehouse import connect
+
+    con = connect(settings.published_path(warehouse))
+    try:
+        df = query_kpis(con, KpiQuery(parse_codes(codes), level, period, org_id, channel))
+    finally:
+        con.close()
+    if fmt == "csv":
+        click.echo(to_csv(df), nl=False)
+        return
+    if fmt == "json":
+        click.echo(to_json(df))
+        return
+    if df.empty:
+        console.print(f"no rows for level {level} and period {period}")
+        return
+    table = Table(
+        title=f"marts.kpi · period {period} · channel {channel}",
+        show_edge=False,
+        header_style="bold",
+    )
+    table.add_column("org", no_wrap=True)
+    table.add_column("KPI 指标")
+    for name in ("value", "numerator", "denominator"):
+        table.add_column(name, justify="right", no_wrap=True)
+    previous = None
+    for r in df.itertuples():
+        if previous is not None and r.org_id != previous:
+            table.add_section()
+        previous = r.org_id
+        table.add_row(
+            f"{r.org_id} {r.org_name}",
+            f"{r.name_zh} {r.name_en} [dim]({r.kpi_code})[/]",
+            format_value(r.value, r.unit),
+            format_value(r.numerator, ""),
+            format_value(r.denominator, ""),
+        )
+    console.print(table)
+
+
+@main.command()
+@_warehouse_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["parquet"]), default="parquet", show_default=True
+)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="folder to write")
+def export(warehouse: Path | None, fmt: str, out: Path) -> None:
+    """Write every marts table as Parquet (one file per table) for BI tools."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from amisdw.readers.export import export_parquet
+    from amisdw.readers.warehouse import connect
+
+    published = settings.published_path(warehouse)
+    con = connect(published)
+    t0 = time.perf_counter()
+    try:
+        with Progress(
+            TextColumn("exporting {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("marts", total=None)
+
+            def step(table: str, done: int, total: int) -> None:
+                bar.update(
+                    task, description=f"marts.{table}" if table else "", completed=done, total=total
+                )
+
+            exported = export_parquet(con, out.expanduser().resolve(), progress=step)
+    finally:
+        con.close()
+    rows = sum(e.rows for e in exported)
+    console.print(
+        f"wrote {len(exported)} Parquet files ({rows:,} rows) into {out.resolve()} "
+        f"in {time.perf_counter() - t0:.1f} s; tables and row counts in _manifest.json"
+    )
+
+
+@main.command()
+@_warehouse_option
+@click.option("--quarter", default=None, help="YYYYQn [default: the latest complete quarter]")
+@click.option("--org", "org_id", default=None, help="org_id [default: head office]")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="folder to write")
+def report(warehouse: Path | None, quarter: str | None, org_id: str | None, out: Path) -> None:
+    """Render the quarterly review pack (executed notebook and self-contained HTML)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from amisdw.report.render import render_report
+
+    published = settings.published_path(warehouse)
+    t0 = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]report[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting the kernel …", total=None)
+
+        def step(done: int, total: int, section: str) -> None:
+            bar.update(task, completed=done, total=total, description=section)
+
+        rendered = render_report(
+            published, out.expanduser().resolve(), quarter, org_id, progress=step
+        )
+    console.print(
+        f"{rendered.org_name} ({rendered.org_id}) {rendered.quarter}: "
+        f"wrote {rendered.html} and {rendered.notebook.name} "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
+
+
+@main.command()
+@_warehouse_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="folder for the site [default: docs/ next to the warehouse file]",
+)
+def docs(warehouse: Path | None, out: Path | None) -> None:
+    """Build the data catalogue (dbt docs: models, columns, lineage) as a static site."""
+    from amisdw.catalog import build_docs
+
+    published = settings.published_path(warehouse)
+    target = (out or published.parent / "docs").expanduser().resolve()
+    t0 = time.perf_counter()
+    with console.status("dbt docs generate …"):
+        built = build_docs(target, published)
+    console.print(
+        f"data catalogue: open {built.static_index} in a browser "
+        f"(built in {time.perf_counter() - t0:.1f} s; dbt log {built.log})"
+    )
 
 
 if __name__ == "__main__":
