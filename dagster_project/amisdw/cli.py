@@ -89,6 +89,12 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     callback=_month,
     help="rewrite only this month's folder as a corrected re-delivery",
 )
+@click.option(
+    "--defects",
+    is_flag=True,
+    help="then inject one defect a quality gate must catch per month, from the 2nd month on "
+    "(listed in <out>/.defects.json)",
+)
 def generate(
     size: str,
     start: str,
@@ -98,6 +104,7 @@ def generate(
     encoding: str,
     headers: str,
     redeliver: str | None,
+    defects: bool,
 ) -> None:
     """Write synthetic AMIS-style extracts (same arguments give byte-identical files)."""
     from amisdw.generate import generate as run_generate
@@ -116,6 +123,17 @@ def generate(
             progress=lambda msg: status.update(msg),
         )
     console.print(f"wrote {summary} in {time.perf_counter() - t0:.1f} s")
+    if defects:
+        from amisdw.generate.dates import parse_yyyymm, yyyymm
+        from amisdw.generate.defects import inject_all
+
+        first = parse_yyyymm(start)
+        made = inject_all(out, [yyyymm(first + i) for i in range(months)])
+        for d in made:
+            console.print(
+                f"  defect {d.kind}: {d.month}/{d.file} — check {d.check}, {d.rows} row(s)"
+            )
+        console.print(f"defects listed in {out / '.defects.json'}")
 
 
 @main.command()
@@ -379,6 +397,43 @@ def docs(warehouse: Path | None, out: Path | None) -> None:
         f"data catalogue: open {built.static_index} in a browser "
         f"(built in {time.perf_counter() - t0:.1f} s; dbt log {built.log})"
     )
+
+
+@main.command()
+@_warehouse_option
+@click.option("--to", "to", default=None, help="version to restore (see --list)")
+@click.option("--list", "list_only", is_flag=True, help="list the kept versions and stop")
+def rollback(warehouse: Path | None, to: str | None, list_only: bool) -> None:
+    """Restore a previously published version of the warehouse (atomically)."""
+    from amisdw.publish import current_version, list_versions, version_label
+    from amisdw.publish import rollback as do_rollback
+
+    published = settings.published_path(warehouse)
+    if list_only:
+        current = current_version(published)
+        versions = list_versions(published)
+        if not versions:
+            console.print(f"no versions of {published} are kept")
+        for v in versions:
+            label = version_label(v, published)
+            console.print(f"{label}{'  (current)' if label == current else ''}")
+        return
+    restored = do_rollback(published, to)
+    console.print(f"restored version {restored} as {published}")
+
+
+@main.group()
+def quality() -> None:
+    """The quality gates' suites (expectations/)."""
+
+
+@quality.command("write-suites")
+def write_suites_command() -> None:
+    """Rewrite expectations/<family>.json from the extract contract (review the diff)."""
+    from amisdw.quality.suites import write_suites
+
+    for path in write_suites():
+        console.print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -133,3 +133,37 @@ def test_amisdw_run_reports_the_quarantine_and_keeps_the_published_file(base, tm
     assert "202402" in out and "ACTIVITY_202402.csv" in out and "attend_le_duty" in out
     assert "3 row(s)" in out and "line 2" in out and "Data Docs" in out
     assert hashlib.md5(warehouse.read_bytes()).hexdigest() == published
+
+
+def test_generate_defects_writes_one_defect_per_month(tmp_path):
+    import json
+
+    from amisdw.extracts.delivery import check_delivery
+
+    inbox = tmp_path / "inbox"
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "--size",
+            "tiny",
+            "--start",
+            "202401",
+            "--months",
+            str(len(KINDS) + 1),
+            "--seed",
+            "5",
+            "--out",
+            str(inbox),
+            "--defects",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    listed = json.loads((inbox / ".defects.json").read_text())
+    assert [d["kind"] for d in listed] == list(KINDS)
+    assert [d["month"] for d in listed] == [f"2024{m:02d}" for m in range(2, len(KINDS) + 2)]
+    assert check_delivery(inbox / "202401").complete
+    truncated = next(d for d in listed if d["kind"] == "truncated_file")
+    assert not check_delivery(inbox / truncated["month"]).complete
+    others = [d for d in listed if d["kind"] != "truncated_file"]
+    assert all(check_delivery(inbox / d["month"]).complete for d in others)

@@ -82,3 +82,23 @@ def test_an_interrupted_publish_leaves_the_published_file_alone(tmp_path):
     publish(make_build(tmp_path / "b.duckdb", 5), published)
     assert not stale.exists()
     assert published_rows(published) == 5
+
+
+def test_rollback_command_lists_and_restores(tmp_path):
+    from click.testing import CliRunner
+
+    from amisdw.cli import main
+
+    published = tmp_path / "warehouse.duckdb"
+    build = tmp_path / "b.duckdb"
+    for rows in (1, 2):
+        publish(make_build(build, rows), published)
+    listed = CliRunner().invoke(main, ["rollback", "--warehouse", str(published), "--list"])
+    assert listed.exit_code == 0 and listed.output.count("\n") == 2
+    assert "(current)" in listed.output.splitlines()[0]
+    result = CliRunner().invoke(main, ["rollback", "--warehouse", str(published)])
+    assert result.exit_code == 0, result.output
+    assert published_rows(published) == 1
+    again = CliRunner().invoke(main, ["rollback", "--warehouse", str(published)])
+    assert again.exit_code != 0  # nothing older is kept: a clear error, no traceback
+    assert again.exception is None or isinstance(again.exception, SystemExit)
