@@ -143,7 +143,7 @@ def test_export_round_trips_every_marts_table(tiny15: Built, tmp_path: Path) -> 
             assert cols.tolist() == pq.tolist(), table
     manifest = json.loads((out / "_manifest.json").read_text())
     assert {t["table"] for t in manifest["tables"]} >= set(tables)
-    assert (out / "kpi_catalogue.parquet").exists()
+    assert (out / "dim_kpi.parquet").exists()
 
 
 # ---- amisdw report ----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 ``dbt_project/seeds/kpi_catalogue.csv``, the one list of KPIs.
 
 The published file holds only ``marts`` (seeds are not published), so readers take the
-catalogue from ``marts.kpi_catalogue`` when a version of the warehouse carries it, else from the
+catalogue from ``marts.dim_kpi`` (the seed, published) when the warehouse carries it, else from the
 seed file in the repository. Budget attainment codes (``budget_attainment_<indicator>``) are
 named after their indicator.
 """
@@ -67,10 +67,10 @@ def load_catalogue(
     if con is not None:
         has = con.execute(
             "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'marts' AND table_name = 'kpi_catalogue'"
+            "WHERE table_schema = 'marts' AND table_name = 'dim_kpi'"
         ).fetchone()
         if has and has[0]:
-            df = con.execute("SELECT * FROM marts.kpi_catalogue").df()
+            df = con.execute("SELECT * FROM marts.dim_kpi").df()
             rows = [
                 {k: (None if v is None else str(v)) for k, v in r.items()}
                 for r in df.to_dict("records")

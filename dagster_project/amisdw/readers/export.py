@@ -13,7 +13,6 @@ from pathlib import Path
 
 import duckdb
 
-from amisdw.readers.catalogue import SEED_PATH
 from amisdw.readers.warehouse import WarehouseError
 
 FORMATS = ("parquet",)
@@ -46,11 +45,8 @@ def export_parquet(
     out: Path,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Exported]:
-    """Write ``out/<table>.parquet`` for every marts table (zstd-compressed).
-
-    Also writes ``kpi_catalogue.parquet`` from the seed when the warehouse does not publish
-    ``marts.kpi_catalogue`` itself (the KPI names BI tools need to label ``marts.kpi``).
-    """
+    """Write ``out/<table>.parquet`` for every marts table (zstd-compressed); the KPI names
+    BI tools need to label ``marts.kpi`` come with it (``dim_kpi.parquet``)."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -69,17 +65,6 @@ def export_parquet(
         os.replace(tmp, target)
         rows = con.execute(f'SELECT count(*) FROM marts."{table}"').fetchone()
         done.append(Exported(table, target, int(rows[0]) if rows else 0, f"marts.{table}"))
-    if "kpi_catalogue" not in tables and SEED_PATH.exists():
-        target = out / "kpi_catalogue.parquet"
-        tmp = out / ".kpi_catalogue.parquet.tmp"
-        con.execute(
-            f"COPY (SELECT * FROM read_csv({_sql_literal(SEED_PATH)}, header = true, "
-            f"all_varchar = true)) TO {_sql_literal(tmp)} (FORMAT parquet)"
-        )
-        os.replace(tmp, target)
-        rows = con.execute(f"SELECT count(*) FROM read_parquet({_sql_literal(target)})").fetchone()
-        n = int(rows[0]) if rows else 0
-        done.append(Exported("kpi_catalogue", target, n, "dbt_project/seeds/kpi_catalogue.csv"))
     if progress:
         progress("", len(tables), len(tables))
     _write_manifest(con, out, done)
