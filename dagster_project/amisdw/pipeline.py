@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ import dagster as dg
 import duckdb
 
 from amisdw import settings
+from amisdw.assets.partitions import build_window, range_tags
 from amisdw.errors import AmisdwError
 from amisdw.extracts.contract import FAMILIES
 from amisdw.extracts.delivery import scan_inbox
@@ -42,6 +44,7 @@ class RunSummary:
     published_tables: dict[str, int] = field(default_factory=dict)
     publish_skipped: str = ""
     log_file: Path | None = None
+    up_to_date: bool = False  # nothing new since the last publish: no rebuild, no publish
 
     @property
     def ok(self) -> bool:
@@ -54,7 +57,9 @@ def _user_error(result: dg.ExecuteInProcessResult) -> str:
             err = event.step_failure_data.error
             while err.cause is not None and err.cls_name.startswith("Dagster"):
                 err = err.cause
-            return err.message.strip().removeprefix(f"{err.cls_name}: ").strip()
+            text = err.message.strip()
+            # "amisdw.quality.quarantine.DeliveryQuarantined: ..." -> "..."
+            return re.sub(rf"^[\w.]*{re.escape(err.cls_name)}: ", "", text).strip()
     return "the run failed (see the Dagster event log)"
 
 
@@ -110,7 +115,10 @@ def run_pipeline(
             summary.skipped.append((month, f"held back: earlier month {blocked_by} did not load"))
             continue
         if not delivery.complete:
-            summary.skipped.append((month, "; ".join(delivery.reasons)))
+            # still being written (no control file): wait; files that disagree with their
+            # control file: an error to report (non-zero exit), nothing loaded
+            target = summary.skipped if delivery.awaiting_control_file else summary.failed
+            target.append((month, "; ".join(delivery.reasons)))
             if month not in fingerprints:  # never loaded: later months would build on a gap
                 blocked_by = month
             continue
@@ -130,8 +138,18 @@ def run_pipeline(
             summary.failed.append((month, _user_error(result)))
             blocked_by = month
 
+    from amisdw.build_state import is_up_to_date
+
+    if is_up_to_date(build, published):
+        summary.up_to_date = True
+        summary.published_tables = _published_counts(published)
+        _raw_rows(summary, build)
+        return summary
+
     log("building models and running data tests (dbt build) …")
     dbt_keys = [k for a in assets for k in a.keys if k.path[0] != "raw"]
+    # one run over every loaded month (the dbt assets share ingestion's monthly partitions)
+    window = build_window([*fingerprints, *summary.loaded])
     with _captured(summary.log_file):
         result = dg.materialize(
             assets,
@@ -140,6 +158,7 @@ def run_pipeline(
             instance=instance,
             run_config=run_config,
             raise_on_error=False,
+            tags=range_tags(*window),
         )
     _read_dbt_results(summary)
     if not result.success:
@@ -148,20 +167,25 @@ def run_pipeline(
     else:
         summary.published_tables = _published_counts(published)
 
+    _raw_rows(summary, build)
+    return summary
+
+
+def _raw_rows(summary: RunSummary, build: Path) -> None:
     with _connect_when_free(build) as con:
         for family in FAMILIES:
             summary.raw_rows[family.raw_table] = con.execute(
                 f"SELECT count(*) FROM raw.{family.raw_table}"
             ).fetchone()[0]
-    return summary
 
 
 def _connect_when_free(path: Path, seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` read-only, waiting while a finishing dbt process still holds its lock."""
+    """Open the build file, waiting while a finishing dbt process still holds its lock (with
+    the default config, which a connection still open in this process may share)."""
     deadline = time.monotonic() + seconds
     while True:
         try:
-            return duckdb.connect(str(path), read_only=True)
+            return duckdb.connect(str(path))
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise

@@ -65,3 +65,38 @@ def test_manifest_staleness(tmp_path):
     os.utime(model, None)
     os.utime(manifest, (1, 1))
     assert manifest_is_stale(tmp_path, manifest)
+
+
+def test_every_asset_is_monthly_with_single_run_backfills():
+    from amisdw.assets.partitions import monthly_partitions
+    from amisdw.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        assert node.partitions_def == monthly_partitions, key
+        assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
+        assert node.pools == {"amisdw_warehouse"}, key
+
+
+def test_assets_are_grouped_and_described():
+    from amisdw.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert groups == {"ingest", "staging", "model", "marts", "publish"}
+    assert graph.get(dg.AssetKey(["intermediate", "int_personnel__agent_months"])).group_name == (
+        "model"
+    )
+    assert all(graph.get(k).description for k in graph.get_all_asset_keys())
+
+
+def test_refresh_job_schedule_and_sensor():
+    from amisdw.definitions import defs
+
+    job = defs.resolve_job_def("monthly_refresh")
+    assert dg.AssetKey("published_warehouse") in job.asset_layer.executable_asset_keys
+    assert defs.resolve_schedule_def("monthly_refresh_schedule").job_name == "monthly_refresh"
+    assert defs.resolve_sensor_def("inbox_sensor").job_name == "monthly_refresh"

@@ -54,11 +54,16 @@ def ingest_delivery(
             else:
                 status.append(f"{month}: {result.skipped_reason}")
             context.log.info(status[-1])
+        totals = {
+            f.name: con.execute(f"SELECT count(*) FROM raw.{f.raw_table}").fetchone()[0]
+            for f in FAMILIES
+        }
     for f in FAMILIES:
         yield dg.MaterializeResult(
             asset_key=raw_asset_key(f),
             metadata={
                 "rows_loaded": rows[f.name],
+                "dagster/row_count": totals[f.name],
                 "months": dg.MetadataValue.text("\n".join(status)),
             },
         )

@@ -1,4 +1,12 @@
-"""The dbt project as Dagster assets: staging → intermediate → marts, dbt tests as asset checks."""
+"""The dbt project as Dagster assets: staging → intermediate → marts, dbt tests as asset checks.
+
+The dbt assets share the monthly partitions of ingestion. A run over months A…B passes them
+to dbt as ``--vars '{"start_month": A, "end_month": B}'``; the models nevertheless rebuild the
+whole history on every run (tables, not incremental), because a month's delivery restates
+earlier months: personnel events are backdated up to six months and later status rows change
+earlier persistency and retention. A partition of a dbt asset therefore means "this month's
+delivery is built into the model", and the tables always hold every month.
+"""
 
 import json
 import os
@@ -7,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -17,6 +26,8 @@ from dagster_dbt import (
 
 from amisdw import settings
 from amisdw.assets.ingest import WAREHOUSE_POOL
+from amisdw.assets.metadata import relation_row_counts
+from amisdw.assets.partitions import month_window, monthly_partitions
 
 _DBT_INPUTS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
 
@@ -57,7 +68,8 @@ def dbt_build_args(
 
 
 class AmisdwDbtTranslator(DagsterDbtTranslator):
-    """dbt sources map onto the ingestion assets; models group by their top folder."""
+    """dbt sources map onto the ingestion assets; models group by their layer: staging,
+    model (intermediate models and seeds), marts."""
 
     def get_asset_key(self, dbt_resource_props: dict[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -68,15 +80,50 @@ class AmisdwDbtTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         if dbt_resource_props["resource_type"] == "seed":
             return "model"
-        if len(fqn) > 2 and fqn[1] in ("staging", "intermediate"):
-            return fqn[1]
+        if len(fqn) > 2 and fqn[1] == "staging":
+            return "staging"
         if len(fqn) > 2 and fqn[1] == "marts":
             return "marts"
         return "model"
 
 
 class DbtBuildConfig(dg.Config):
+    """``full_refresh``: rebuild seeds and any incremental model from scratch (--full-refresh)."""
+
     full_refresh: bool = False
+
+
+@cache
+def _relations() -> dict[str, str]:
+    """dbt unique_id → ``schema.name`` of every model, seed and snapshot of the manifest."""
+    manifest = json.loads(Path(dbt_project().manifest_path).read_text(encoding="utf-8"))
+    return {
+        uid: f"{node['schema']}.{node.get('alias') or node['name']}"
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+        and node.get("config", {}).get("materialized") != "ephemeral"
+    }
+
+
+def _unique_id(event: Any) -> str | None:
+    if isinstance(event, dg.Output | dg.AssetMaterialization) and "unique_id" in event.metadata:
+        return str(event.metadata["unique_id"].value)
+    return None
+
+
+def with_row_counts(events: list[Any], build: Path) -> list[Any]:
+    """Add ``dagster/row_count`` to each dbt model's materialization (read after dbt exits:
+    the DuckDB file has one writer, so it cannot be read while dbt runs)."""
+    relations = _relations()
+    wanted = {uid: relations[uid] for e in events if (uid := _unique_id(e)) in relations}
+    counts = relation_row_counts(build, wanted.values())
+    out = []
+    for e in events:
+        relation = wanted.get(_unique_id(e) or "")
+        if relation in counts:
+            e = e.with_metadata({**e.metadata, "dagster/row_count": counts[relation]})
+        out.append(e)
+    return out
 
 
 @cache
@@ -91,16 +138,31 @@ def amis_dbt_assets() -> dg.AssetsDefinition:
         ),
         pool=WAREHOUSE_POOL,
         name="amisdw_dbt",
+        partitions_def=monthly_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
     )
     def _amisdw_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+        """dbt build (models, seeds, unit and data tests) of the whole history, with the run's
+        month window as vars."""
         os.environ.setdefault(settings.WAREHOUSE_ENV, str(settings.published_path()))
+        start, end = month_window(context)
         # Artifacts go to the project's target/ (not a per-invocation folder), where
         # `amisdw run` reads run_results.json and `dbt docs` finds the manifest.
-        yield from dbt.cli(
-            dbt_build_args(full_refresh=config.full_refresh),
+        invocation = dbt.cli(
+            dbt_build_args(start, end, full_refresh=config.full_refresh),
             context=context,
             target_path=Path(project.target_path),
-        ).stream()
+            raise_on_error=False,
+        )
+        events = list(invocation.stream())
+        try:
+            events = with_row_counts(events, settings.build_path(settings.published_path()))
+        except duckdb.Error as exc:  # metadata only: never fail the build over it
+            context.log.warning(f"row counts not recorded: {exc}")
+        yield from events
+        error = invocation.get_error()
+        if error is not None:
+            raise error
 
     return _amisdw_dbt
 
