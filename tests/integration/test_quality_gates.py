@@ -167,3 +167,32 @@ def test_generate_defects_writes_one_defect_per_month(tmp_path):
     assert not check_delivery(inbox / truncated["month"]).complete
     others = [d for d in listed if d["kind"] != "truncated_file"]
     assert all(check_delivery(inbox / d["month"]).complete for d in others)
+
+
+def test_gates_are_blocking_dagster_asset_checks(case, monkeypatch):
+    """In Dagster the gates are the blocking check `quality_gates` of each raw asset: a clean
+    month passes all of them; a quarantined month fails the check of the family at fault."""
+    import dagster as dg
+
+    from amisdw.assets.ingest import GATE_CHECK, ingest_delivery
+    from amisdw.resources import InboxResource, WarehouseResource
+
+    inbox, build, quality = case
+    monkeypatch.setenv("AMISDW_WAREHOUSE", str(build.with_name("warehouse.duckdb")))
+    resources = {
+        "warehouse": WarehouseResource(database=str(build)),
+        "inbox": InboxResource(path=str(inbox)),
+    }
+    specs = {c.asset_key.path[-1] for c in ingest_delivery.check_specs if c.name == GATE_CHECK}
+    assert specs == {f.raw_table for f in FAMILIES}
+    assert all(c.blocking for c in ingest_delivery.check_specs)
+
+    inject(inbox / "202402", "orphan_codes")
+    result = dg.materialize(
+        [ingest_delivery], partition_key="202402", resources=resources, raise_on_error=False
+    )
+    assert not result.success
+    evaluations = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()}
+    assert not evaluations["agent"].passed
+    assert "code_set:agent_state" in str(evaluations["agent"].metadata["findings"])
+    assert all(e.passed for name, e in evaluations.items() if name != "agent")
