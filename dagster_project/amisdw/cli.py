@@ -150,7 +150,13 @@ def generate(
     help=f"published warehouse file [default: $AMISDW_WAREHOUSE or {settings.DEFAULT_WAREHOUSE}]",
 )
 @click.option("--verbose", is_flag=True, help="show Dagster and dbt logs")
-def run(inbox: Path | None, warehouse: Path | None, verbose: bool) -> None:
+@click.option(
+    "--docs/--no-docs",
+    default=True,
+    show_default=True,
+    help="build the data catalogue (dbt docs) next to the warehouse after a publish",
+)
+def run(inbox: Path | None, warehouse: Path | None, verbose: bool, docs: bool) -> None:
     """Load new deliveries, build and test every model, publish if the gates pass."""
     from amisdw.pipeline import check_not_error, run_pipeline
 
@@ -174,7 +180,7 @@ def run(inbox: Path | None, warehouse: Path | None, verbose: bool) -> None:
     t0 = time.perf_counter()
     with console.status("running …") as status:
         summary = run_pipeline(
-            inbox_dir, published, log=lambda m: status.update(m), verbose=verbose
+            inbox_dir, published, log=lambda m: status.update(m), verbose=verbose, docs=docs
         )
     _print_summary(summary, time.perf_counter() - t0)
     check_not_error(summary)
@@ -213,6 +219,8 @@ def _print_summary(summary, seconds: float) -> None:  # noqa: ANN001 - RunSummar
             f"published {len(summary.published_tables)} tables "
             f"({sum(summary.published_tables.values()):,} rows)"
         )
+    if summary.docs_index:
+        console.print(f"data catalogue: {summary.docs_index}")
     if summary.log_file:
         console.print(f"Dagster and dbt log: {summary.log_file}")
     console.print(f"done in {seconds:.1f} s")

@@ -45,6 +45,7 @@ class RunSummary:
     publish_skipped: str = ""
     log_file: Path | None = None
     up_to_date: bool = False  # nothing new since the last publish: no rebuild, no publish
+    docs_index: Path | None = None  # the data catalogue built after the publish
 
     @property
     def ok(self) -> bool:
@@ -77,8 +78,15 @@ def _captured(log_file: Path | None) -> Iterator[None]:
         yield
 
 
+DOCS_ENV = "AMISDW_DOCS"  # "0": skip the data catalogue (the test suite does, to save time)
+
+
 def run_pipeline(
-    inbox: Path, published: Path, log: Callable[[str], None] = print, verbose: bool = False
+    inbox: Path,
+    published: Path,
+    log: Callable[[str], None] = print,
+    verbose: bool = False,
+    docs: bool = True,
 ) -> RunSummary:
     os.environ[settings.WAREHOUSE_ENV] = str(published)
     os.environ[settings.INBOX_ENV] = str(inbox)
@@ -166,6 +174,12 @@ def run_pipeline(
         summary.publish_skipped = f"not published: {reason}"
     else:
         summary.published_tables = _published_counts(published)
+        if docs and os.environ.get(DOCS_ENV, "1") != "0":
+            from amisdw.catalog import build_docs
+
+            log("building the data catalogue (dbt docs) …")
+            with _captured(summary.log_file):
+                summary.docs_index = build_docs(published.parent / "docs", published).static_index
 
     _raw_rows(summary, build)
     return summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -56,7 +57,13 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ],
     )
     assert result.exit_code == 0, result.output
-    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
+    os.environ["AMISDW_DOCS"] = "1"  # this run also builds the data catalogue, as by default
+    try:
+        result = CliRunner().invoke(
+            main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+        )
+    finally:
+        os.environ["AMISDW_DOCS"] = "0"
     assert result.exit_code == 0, result.output
     return {
         "root": root,
@@ -69,6 +76,8 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_first_run_loads_every_month_and_publishes(tiny):
     out = tiny["output"]
+    docs = tiny["warehouse"].parent / "docs" / "static_index.html"
+    assert docs.exists() and "stg_amis__agent" in docs.read_text(encoding="utf-8")
     assert "months loaded: 202301, 202302, 202303, 202304" in out
     assert raw_rows(tiny["build"]) == control_rows(tiny["inbox"])
     with duckdb.connect(str(tiny["warehouse"]), read_only=True) as con:
