@@ -22,7 +22,8 @@ def ingest_month(
     quality gates; else explain why not (DeliveryIncomplete, DeliveryQuarantined).
 
     ``quality_dir`` holds the GX project (validation results, Data Docs) and quarantine
-    reports; default: next to the published warehouse (settings.quality_path).
+    reports; default: ``quality/`` next to the warehouse file ``con`` writes (the build file,
+    which sits beside the published one).
     """
     folder = inbox / month
     if not folder.is_dir():
@@ -38,7 +39,7 @@ def ingest_month(
             + ". Nothing was changed; re-run once AMIS has re-delivered the month."
         )
     if loaded_fingerprints(con).get(month) != delivery.fingerprint:
-        quality = quality_dir or settings.quality_path(settings.published_path())
+        quality = quality_dir or _quality_dir_of(con)
         gates = run_gates(delivery, con, quality / "gx")
         if not gates.passed:
             report = quarantine.record(con, gates, quality / "quarantine")
@@ -46,3 +47,13 @@ def ingest_month(
     result = load_delivery(con, delivery)
     result.warnings[:0] = delivery.warnings
     return result
+
+
+def _quality_dir_of(con: duckdb.DuckDBPyConnection) -> Path:
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    if row and row[0]:
+        return settings.quality_path(Path(row[0]).resolve())
+    return settings.quality_path(settings.published_path())
+

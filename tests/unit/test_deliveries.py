@@ -13,6 +13,7 @@ from amisdw.errors import DeliveryIncomplete, ExtractError
 from amisdw.extracts.delivery import check_delivery, scan_inbox
 from amisdw.extracts.load import load_delivery, loaded_fingerprints
 from amisdw.ingest import ingest_month
+from amisdw.quality.quarantine import DeliveryQuarantined
 from tests.delivery_builder import base_rows, write_delivery, write_ok
 
 
@@ -132,8 +133,15 @@ def test_a_bad_value_in_one_file_loads_nothing_of_the_month(tmp_path: Path, con)
     rows["ACTIVITY"][1]["DutyDays"] = "twenty"  # ACTIVITY is loaded after COM, AGENT, ...
     shutil.rmtree(tmp_path / "202401")
     write_delivery(tmp_path, "202401", rows)
-    with pytest.raises(ExtractError) as exc:
+    # the gates find it first: the month is quarantined with the file, line and column
+    with pytest.raises(DeliveryQuarantined) as exc:
         ingest_month(con, tmp_path, "202401")
-    assert "ACTIVITY_202401.csv, line 3, column 应出勤天数 (DutyDays)" in str(exc.value)
+    assert "ACTIVITY_202401.csv" in str(exc.value) and "line 3" in str(exc.value)
+    assert "应出勤天数 (DutyDays)='twenty'" in str(exc.value)
+    assert con.execute("SELECT count(*) FROM raw.com").fetchone() == before
+    # and the load itself is all or nothing: COM, AGENT, ... loaded before ACTIVITY roll back
+    with pytest.raises(ExtractError) as exc2:
+        load_delivery(con, check_delivery(tmp_path / "202401"))
+    assert "ACTIVITY_202401.csv, line 3, column 应出勤天数 (DutyDays)" in str(exc2.value)
     assert con.execute("SELECT count(*) FROM raw.com").fetchone() == before
     assert con.execute("SELECT receipt_no FROM raw.receipt").fetchall() == [("R2024010001",)]

@@ -80,12 +80,25 @@ def _frames(delivery: Delivery, result: GateResult) -> dict[str, pd.DataFrame]:
                 )
             continue
         table = pa.concat_tables(tables) if tables else None
-        df = table.to_pandas() if table is not None else pd.DataFrame(columns=dfile.family.columns)
+        df = (
+            _as_floats(table).to_pandas()
+            if table is not None
+            else pd.DataFrame(columns=dfile.family.columns)
+        )
         df["_file"] = dfile.name
         frames[dfile.family.name] = (
             pd.concat([frames[dfile.family.name], df]) if dfile.family.name in frames else df
         )
     return frames
+
+
+def _as_floats(table: pa.Table) -> pa.Table:
+    """Amounts (decimal128) as float64: pandas would hold them as Decimal objects, whose
+    type DuckDB and GX infer from the first values (and then reject larger ones)."""
+    for i, fld in enumerate(table.schema):
+        if pa.types.is_decimal(fld.type):
+            table = table.set_column(i, fld.name, table.column(i).cast(pa.float64()))
+    return table
 
 
 def run_gates(
