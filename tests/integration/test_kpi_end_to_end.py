@@ -42,7 +42,7 @@ def wide(kpi: pd.DataFrame, period_type: str) -> pd.DataFrame:
     ).reset_index()
 
 
-@pytest.fixture(scope="module", params=["tiny15", "demo14"])
+@pytest.fixture(scope="module", params=["tiny15", "demo8"])
 def built(request: pytest.FixtureRequest):
     return request.getfixturevalue(request.param)
 
@@ -249,16 +249,20 @@ def test_head_office_totals_reconcile_to_the_delivered_receipts(built, kpi):
 
 
 def test_kpis_look_like_an_agency_force(built, kpi):
-    """Sanity bands on head office, complete months (generator realism meets the marts)."""
-    w = wide(kpi, "M")
+    """Sanity bands on head office months (generator realism meets the marts). Cohort KPIs
+    appear once their cohort is old enough: 3-month conversion from the 4th loaded month,
+    13-month retention from the 14th (tiny15 has it; demo8 stops before)."""
+    w = wide(kpi, "M").sort_values("period")
     ho = w[(w.level == 1) & (w.channel == "ALL")]
     assert ho.activity_rate.between(0.25, 0.6).all()
     assert ho.policies_per_producer.between(1.1, 1.7).all()
-    r13 = ho.retention_rate_13m.dropna()
-    assert len(r13) >= 1
-    if "demo" in str(built.inbox):
-        assert r13.between(0.25, 0.45).all()
-        assert ho.conversion_rate_3m.dropna().between(0.35, 0.65).all()
+    conversion = ho.conversion_rate_3m
+    assert conversion.iloc[:3].isna().all() and conversion.iloc[3:].notna().all()
+    r13 = ho.retention_rate_13m
+    assert r13.iloc[:13].isna().all() and r13.iloc[13:].notna().all()
+    if "demo" in str(built.inbox):  # ~20,000 agents: rates are stable enough for bands
+        assert conversion.dropna().between(0.35, 0.65).all()
+        assert ho.retention_rate_7m.dropna().between(0.35, 0.7).all()
 
 
 def test_changing_the_effective_fyc_threshold_moves_effective_manpower(tiny15):
