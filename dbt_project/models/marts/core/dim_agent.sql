@@ -2,7 +2,7 @@
 -- (in service or not, grade, team, service spell), replayed from AGENT_EVENT in effective
 -- order with cancelled events removed, on top of the first snapshot. valid_to is
 -- exclusive (null = current). Personal data: only the masked name, from the latest
--- snapshot; no ID number, mobile or birthday.
+-- snapshot; no 证件号码, 手机号码 or birthday.
 
 with
 
