@@ -72,48 +72,30 @@ known_events as (
 
 ),
 
-last_grade as (
+{#- the last known event of each snapshot month that sets an attribute, in replay order -#}
+{% set last_of = [
+    ('last_grade', "new_grade_code as replay_grade_code",
+     "event_type_code <> '07' and new_grade_code is not null"),
+    ('last_team', "new_team_id as replay_team_id",
+     "event_type_code <> '07' and new_team_id is not null"),
+    ('last_service', "event_type_code in ('01', '08') as replay_in_service, effective_date as service_change_date",
+     "event_type_code in ('01', '07', '08')"),
+] %}
+{% for name, columns, condition in last_of %}
+{{ name }} as (
 
-    select agent_code, snapshot_month, new_grade_code as replay_grade_code
+    select agent_code, snapshot_month, {{ columns }}
     from (
         select k.*, row_number() over (
             partition by agent_code, snapshot_month order by effective_date desc, event_no desc
         ) as recency
         from known_events as k
-        where event_type_code <> '07' and new_grade_code is not null
+        where {{ condition }}
     ) as ranked
     where recency = 1
 
 ),
-
-last_team as (
-
-    select agent_code, snapshot_month, new_team_id as replay_team_id
-    from (
-        select k.*, row_number() over (
-            partition by agent_code, snapshot_month order by effective_date desc, event_no desc
-        ) as recency
-        from known_events as k
-        where event_type_code <> '07' and new_team_id is not null
-    ) as ranked
-    where recency = 1
-
-),
-
-last_service as (
-
-    select agent_code, snapshot_month, event_type_code in ('01', '08') as replay_in_service,
-        effective_date as service_change_date
-    from (
-        select k.*, row_number() over (
-            partition by agent_code, snapshot_month order by effective_date desc, event_no desc
-        ) as recency
-        from known_events as k
-        where event_type_code in ('01', '07', '08')
-    ) as ranked
-    where recency = 1
-
-),
+{% endfor %}
 
 replayed as (
 
