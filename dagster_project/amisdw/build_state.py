@@ -9,12 +9,12 @@ from pathlib import Path
 
 import duckdb
 
-from amisdw import settings
+from amisdw.settings import DBT_PROJECT_DIR
 
-_DBT_INPUTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
+_DBT_INPUTS = ("models", "macros", "seeds", "tests", "dbt_project.yml")
 
 
-def dbt_code_version(project_dir: Path = settings.DBT_PROJECT_DIR) -> str:
+def dbt_code_version(project_dir: Path = DBT_PROJECT_DIR) -> str:
     """SHA-256 over the dbt project's input files (paths and contents, sorted)."""
     h = hashlib.sha256()
     for name in _DBT_INPUTS:
@@ -40,6 +40,10 @@ def loaded_deliveries(build: Path) -> dict[str, str]:
         except duckdb.CatalogException:
             return {}
     return dict(rows)
+
+
+def has_loaded_months(build: Path) -> bool:
+    return bool(loaded_deliveries(build))
 
 
 def published_state(published: Path) -> tuple[dict[str, str], str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from amisdw import settings
 from amisdw.errors import AmisdwError
+from amisdw.settings import DEFAULT_INBOX, DEFAULT_WAREHOUSE, Settings
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -20,15 +21,50 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 DEMO = {"size": "demo", "start": "202301", "months": 24, "seed": 7}
 
 
+CRASH_LOG = Path(tempfile.gettempdir()) / "amisdw-crash.log"
+
+
 class AmisdwGroup(click.Group):
-    """Expected failures print one paragraph and exit non-zero, without a traceback."""
+    """Expected failures print one paragraph and exit non-zero, without a traceback; an
+    unexpected one prints one paragraph too, with the traceback written to a file."""
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
         try:
             return super().invoke(ctx)
         except AmisdwError as exc:
-            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-            sys.exit(exc.exit_code)
+            _fail(str(exc), exc.exit_code)
+        except OSError as exc:  # the machine, not the data: disk full, no permission
+            from amisdw.errors import describe_os_error
+
+            _fail(describe_os_error(exc, None), 2)
+        except KeyboardInterrupt:
+            _fail(
+                "Interrupted. A run that was interrupted left the published warehouse as it "
+                "was; run it again.",
+                130,
+            )
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, logged in full
+            import traceback
+
+            CRASH_LOG.write_text(traceback.format_exc(), encoding="utf-8")
+            _fail(
+                f"Unexpected error: {type(exc).__name__}: {exc}. This is a bug in amisdw, not in "
+                f"your data: the published warehouse was left as it was. The details are in "
+                f"{CRASH_LOG}; please report them.",
+                3,
+            )
+
+
+def _fail(message: str, code: int) -> None:
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    sys.exit(code)
+
+
+def _settings(**overrides: object) -> Settings:
+    """The run's settings: the environment, then the command line's options."""
+    return Settings.from_env(**overrides)
 
 
 @click.group(cls=AmisdwGroup)
@@ -65,7 +101,7 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    default=settings.DEFAULT_INBOX,
+    default=DEFAULT_INBOX,
     show_default=True,
     help="inbox folder to write month folders into",
 )
@@ -141,74 +177,83 @@ def generate(
     "--inbox",
     type=click.Path(path_type=Path),
     default=None,
-    help=f"delivery inbox [default: $AMISDW_INBOX or {settings.DEFAULT_INBOX}]",
+    help=f"delivery inbox [default: $AMISDW_INBOX or {DEFAULT_INBOX}]",
 )
 @click.option(
     "--warehouse",
     type=click.Path(path_type=Path),
     default=None,
-    help=f"published warehouse file [default: $AMISDW_WAREHOUSE or {settings.DEFAULT_WAREHOUSE}]",
+    help=f"published warehouse file [default: $AMISDW_WAREHOUSE or {DEFAULT_WAREHOUSE}]",
+)
+@click.option(
+    "--first-month",
+    default=None,
+    callback=_month,
+    help="ignore month folders before this YYYYMM [default: $AMISDW_FIRST_MONTH, else none]",
 )
 @click.option("--verbose", is_flag=True, help="show Dagster and dbt logs")
 @click.option(
     "--docs/--no-docs",
-    default=True,
-    show_default=True,
-    help="build the data catalogue (dbt docs) next to the warehouse after a publish",
+    default=None,
+    help="build the data catalogue (dbt docs) next to the warehouse after a publish "
+    "[default: $AMISDW_DOCS, else yes]",
 )
-def run(inbox: Path | None, warehouse: Path | None, verbose: bool, docs: bool) -> None:
+def run(
+    inbox: Path | None,
+    warehouse: Path | None,
+    first_month: str | None,
+    verbose: bool,
+    docs: bool | None,
+) -> None:
     """Load new deliveries, build and test every model, publish if the gates pass."""
     from amisdw.pipeline import check_not_error, run_pipeline
 
-    inbox_dir = settings.inbox_path(inbox)
-    published = settings.published_path(warehouse)
-    if inbox is None and not inbox_dir.exists():
+    settings = _settings(inbox=inbox, warehouse=warehouse, first_month=first_month, docs=docs)
+    if settings.inbox_path == DEFAULT_INBOX and not settings.inbox_path.exists():
         from amisdw.generate import generate as run_generate
 
         console.print(
-            f"No inbox at {inbox_dir}: generating the demo deliveries first "
+            f"No inbox at {settings.inbox_path}: generating the demo deliveries first "
             f"(amisdw generate --size demo --start {DEMO['start']} "
             f"--months {DEMO['months']} --seed {DEMO['seed']}) …"
         )
         with console.status("generating demo extracts …") as status:
-            run_generate(out=inbox_dir, progress=lambda msg: status.update(msg), **DEMO)
-    elif not inbox_dir.is_dir():
-        raise AmisdwError(
-            f"Inbox {inbox_dir} does not exist. Pass --inbox DIR (a folder of "
-            "YYYYMM month folders), or run `amisdw generate --out DIR` first."
-        )
+            run_generate(out=settings.inbox_path, progress=lambda msg: status.update(msg), **DEMO)
     t0 = time.perf_counter()
     with console.status("running …") as status:
-        summary = run_pipeline(
-            inbox_dir, published, log=lambda m: status.update(m), verbose=verbose, docs=docs
-        )
-    _print_summary(summary, time.perf_counter() - t0)
+        summary = run_pipeline(settings, log=lambda m: status.update(m), verbose=verbose)
+    _print_summary(summary, settings, time.perf_counter() - t0)
     check_not_error(summary)
 
 
-def _print_summary(summary, seconds: float) -> None:  # noqa: ANN001 - RunSummary
+def _print_summary(summary, settings: Settings, seconds: float) -> None:  # noqa: ANN001
     console.print(f"[bold]inbox[/] {summary.inbox}  →  [bold]warehouse[/] {summary.published}")
-    console.print(f"months loaded: {', '.join(summary.loaded) or 'none'}")
+    console.print(f"months loaded: {_months_text(summary.loaded)}")
     for month, why in summary.skipped:
-        console.print(f"  skipped {month}: {escape(why)}")
+        if not why.startswith("already loaded"):
+            console.print(f"  skipped {month}: {escape(why)}")
+    current = sum(1 for _, why in summary.skipped if why.startswith("already loaded"))
+    if current:
+        console.print(f"  {current} month(s) already loaded (same control file)")
     for month, why in summary.failed:
         console.print(f"  [red]rejected {month}[/]: {escape(why)}")
     for warning in summary.warnings[:10]:
         console.print(f"  [yellow]warning[/]: {escape(warning)}")
     if len(summary.warnings) > 10:
         console.print(f"  … and {len(summary.warnings) - 10} more warnings")
-    table = Table(title="raw rows (build warehouse)", show_edge=False)
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, n in summary.raw_rows.items():
-        table.add_row(name, f"{n:,}")
-    console.print(table)
+    if summary.raw_rows:
+        table = Table(title="raw rows (build warehouse)", show_edge=False)
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, n in summary.raw_rows.items():
+            table.add_row(name, f"{n:,}")
+        console.print(table)
     if summary.dbt_results:
         console.print("dbt build: " + ", ".join(f"{k} {v}" for k, v in summary.dbt_results.items()))
     for failure in summary.dbt_failures[:5]:
         console.print(f"  [red]failed[/] {escape(failure)}")
     if summary.publish_skipped:
-        console.print(f"[red]{summary.publish_skipped}[/]")
+        console.print(f"[red]{escape(summary.publish_skipped)}[/]")
     elif summary.up_to_date:
         console.print(
             "the published warehouse is up to date (same deliveries, same dbt project): "
@@ -219,11 +264,47 @@ def _print_summary(summary, seconds: float) -> None:  # noqa: ANN001 - RunSummar
             f"published {len(summary.published_tables)} tables "
             f"({sum(summary.published_tables.values()):,} rows)"
         )
+    if summary.kpi_period:
+        console.print(_kpi_table(summary))
+    if summary.published_tables:
+        total = sum(summary.findings.values())
+        kinds = ", ".join(f"{k} {n:,}" for k, n in summary.findings.items())
+        console.print(
+            f"data-quality findings: {total:,}"
+            + (f" ({kinds}; see marts.data_quality_findings)" if total else "")
+        )
     if summary.docs_index:
         console.print(f"data catalogue: {summary.docs_index}")
+    if summary.run_id:
+        console.print(f"Dagster run {summary.run_id} (DAGSTER_HOME={settings.dagster_home_path})")
     if summary.log_file:
         console.print(f"Dagster and dbt log: {summary.log_file}")
     console.print(f"done in {seconds:.1f} s")
+
+
+def _months_text(months: list[str]) -> str:
+    if len(months) > 6:
+        return f"{len(months)} ({months[0]}…{months[-1]})"
+    return ", ".join(months) or "none"
+
+
+def _kpi_table(summary) -> Table:  # noqa: ANN001 - RunSummary
+    from amisdw.readers.catalogue import load_catalogue
+    from amisdw.readers.kpi import format_value
+
+    catalogue = load_catalogue()
+    table = Table(
+        title=f"head office (总公司), {summary.kpi_period}, all channels",
+        show_edge=False,
+        header_style="bold",
+    )
+    table.add_column("KPI 指标")
+    table.add_column("value", justify="right")
+    for code, value in summary.kpis.items():
+        entry = catalogue.get(code)
+        name = f"{entry.name_zh} {entry.name_en}" if entry else code
+        table.add_row(f"{name} [dim]({code})[/]", format_value(value, entry.unit if entry else ""))
+    return table
 
 
 def _warehouse_option(f):  # noqa: ANN001, ANN202 - click decorator
@@ -231,8 +312,7 @@ def _warehouse_option(f):  # noqa: ANN001, ANN202 - click decorator
         "--warehouse",
         type=click.Path(path_type=Path),
         default=None,
-        help="published warehouse file "
-        f"[default: $AMISDW_WAREHOUSE or {settings.DEFAULT_WAREHOUSE}]",
+        help=f"published warehouse file [default: $AMISDW_WAREHOUSE or {DEFAULT_WAREHOUSE}]",
     )(f)
 
 
@@ -269,7 +349,7 @@ def kpi(
     from amisdw.readers.kpi import KpiQuery, format_value, parse_codes, query_kpis, to_csv, to_json
     from amisdw.readers.warehouse import connect
 
-    con = connect(settings.published_path(warehouse))
+    con = connect(_settings(warehouse=warehouse).published)
     try:
         df = query_kpis(con, KpiQuery(parse_codes(codes), level, period, org_id, channel))
     finally:
@@ -320,7 +400,7 @@ def export(warehouse: Path | None, fmt: str, out: Path) -> None:
     from amisdw.readers.export import export_parquet
     from amisdw.readers.warehouse import connect
 
-    published = settings.published_path(warehouse)
+    published = _settings(warehouse=warehouse).published
     con = connect(published)
     t0 = time.perf_counter()
     try:
@@ -359,7 +439,7 @@ def report(warehouse: Path | None, quarter: str | None, org_id: str | None, out:
 
     from amisdw.report.render import render_report
 
-    published = settings.published_path(warehouse)
+    published = _settings(warehouse=warehouse).published
     t0 = time.perf_counter()
     with Progress(
         TextColumn("[bold]report[/] {task.description}"),
@@ -396,11 +476,11 @@ def docs(warehouse: Path | None, out: Path | None) -> None:
     """Build the data catalogue (dbt docs: models, columns, lineage) as a static site."""
     from amisdw.catalog import build_docs
 
-    published = settings.published_path(warehouse)
-    target = (out or published.parent / "docs").expanduser().resolve()
+    settings = _settings(warehouse=warehouse)
+    target = out.expanduser().absolute() if out else settings.docs_dir
     t0 = time.perf_counter()
     with console.status("dbt docs generate …"):
-        built = build_docs(target, published)
+        built = build_docs(settings, target)
     console.print(
         f"data catalogue: open {built.static_index} in a browser "
         f"(built in {time.perf_counter() - t0:.1f} s; dbt log {built.log})"
@@ -416,7 +496,7 @@ def rollback(warehouse: Path | None, to: str | None, list_only: bool) -> None:
     from amisdw.publish import current_version, list_versions, version_label
     from amisdw.publish import rollback as do_rollback
 
-    published = settings.published_path(warehouse)
+    published = _settings(warehouse=warehouse).published
     if list_only:
         current = current_version(published)
         versions = list_versions(published)

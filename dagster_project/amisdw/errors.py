@@ -58,3 +58,31 @@ class ExtractError(AmisdwError):
 
 class DeliveryIncomplete(AmisdwError):
     """A month folder has no control file, or its files disagree with it."""
+
+
+def describe_os_error(exc: BaseException, settings: object) -> str:
+    """One paragraph for a failure of the machine rather than of the data (disk full, a file
+    too large, no permission), naming the warehouse folder and what to do."""
+    import errno
+
+    folder = getattr(settings, "folder", "the warehouse folder")
+    text = str(exc)
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or any(
+        s in text for s in ("No space left", "File too large", "Disk quota")
+    ):
+        return (
+            f"The disk ran out of space while building the warehouse in {folder} ({text.strip()}). "
+            "The published warehouse was left as it was and nothing of the inbox was lost. Free "
+            "disk space there (or choose a --warehouse on a larger disk), then run again: the "
+            "next run recovers."
+        )
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS) or "Permission denied" in text:
+        return (
+            f"No permission to write in {folder} ({text.strip()}). Choose a --warehouse path "
+            "in a folder you can write."
+        )
+    return (
+        f"The warehouse in {folder} could not be written or read ({text.strip()}). The "
+        "published warehouse was left as it was; fix the cause and run again."
+    )

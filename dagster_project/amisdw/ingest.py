@@ -1,30 +1,56 @@
-"""Ingest one delivery month from the inbox into the build warehouse's raw schema: check the
-control file, run the quality gates, then load (or quarantine) the month."""
+"""Ingest one delivery month into the build warehouse's raw schema: parse its files once,
+run the quality gates on what was parsed, then load it, or quarantine it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from amisdw import settings
 from amisdw.errors import DeliveryIncomplete
-from amisdw.extracts.delivery import check_delivery
-from amisdw.extracts.load import LoadResult, load_delivery, loaded_fingerprints
+from amisdw.extracts.delivery import Delivery, Observation, check_delivery, observe_inbox
+from amisdw.extracts.load import (
+    LoadResult,
+    load_delivery,
+    loaded_fingerprints,
+    warehouse_months,
+)
+from amisdw.extracts.parse import parse_delivery
 from amisdw.quality import quarantine
 from amisdw.quality.gates import run_gates
+from amisdw.sequencing import Action, Step, plan_loads
+
+
+def ingest_delivery(
+    con: duckdb.DuckDBPyConnection, delivery: Delivery, quality_dir: Path
+) -> LoadResult:
+    """Gate and load a complete, verified delivery; raise DeliveryQuarantined if a gate fails.
+
+    ``quality_dir`` receives the GX project (``gx/``: validation results, Data Docs) and the
+    quarantine reports (``quarantine/``)."""
+    if loaded_fingerprints(con).get(delivery.month) == delivery.fingerprint:
+        return LoadResult(
+            delivery.month,
+            delivery.fingerprint,
+            loaded=False,
+            skipped_reason="already loaded (same control file)",
+        )
+    parsed = parse_delivery(delivery)
+    gates = run_gates(parsed, con, quality_dir / "gx")
+    if not gates.passed:
+        report = quarantine.record(con, gates, quality_dir / "quarantine")
+        raise quarantine.DeliveryQuarantined(quarantine.message(gates, report), gates)
+    result = load_delivery(con, parsed)
+    result.warnings[:0] = delivery.warnings
+    return result
 
 
 def ingest_month(
-    con: duckdb.DuckDBPyConnection, inbox: Path, month: str, quality_dir: Path | None = None
+    con: duckdb.DuckDBPyConnection, inbox: Path, month: str, quality_dir: Path
 ) -> LoadResult:
-    """Load ``inbox/<month>`` if it is a complete delivery not loaded yet and it passes the
-    quality gates; else explain why not (DeliveryIncomplete, DeliveryQuarantined).
-
-    ``quality_dir`` holds the GX project (validation results, Data Docs) and quarantine
-    reports; default: ``quality/`` next to the warehouse file ``con`` writes (the build file,
-    which sits beside the published one).
-    """
+    """Check ``inbox/<month>`` against its control file, then :func:`ingest_delivery`."""
     folder = inbox / month
     if not folder.is_dir():
         raise DeliveryIncomplete(
@@ -38,22 +64,69 @@ def ingest_month(
             + "; ".join(delivery.reasons)
             + ". Nothing was changed; re-run once AMIS has re-delivered the month."
         )
-    if loaded_fingerprints(con).get(month) != delivery.fingerprint:
-        quality = quality_dir or _quality_dir_of(con)
-        gates = run_gates(delivery, con, quality / "gx")
-        if not gates.passed:
-            report = quarantine.record(con, gates, quality / "quarantine")
-            raise quarantine.DeliveryQuarantined(quarantine.message(gates, report), gates)
-    result = load_delivery(con, delivery)
-    result.warnings[:0] = delivery.warnings
-    return result
+    return ingest_delivery(con, delivery, quality_dir)
 
 
-def _quality_dir_of(con: duckdb.DuckDBPyConnection) -> Path:
-    row = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()
-    if row and row[0]:
-        return settings.quality_path(Path(row[0]).resolve())
-    return settings.quality_path(settings.published_path())
+@dataclass
+class IngestOutcome:
+    """What one ingestion run did: the final decision of every month (the policy's steps,
+    with the reason a load failed), rows loaded per family, and warnings."""
 
+    steps: list[Step] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    quarantines: list[quarantine.DeliveryQuarantined] = field(default_factory=list)
+
+    @property
+    def loaded(self) -> list[str]:
+        return [s.month for s in self.steps if s.action is Action.LOADED]
+
+
+def observe(inbox: Path, first_month: str, loaded: Mapping[str, str], verify: bool) -> Observation:
+    """The inbox as the policy sees it: months before ``first_month`` (a setting) left out."""
+    obs = observe_inbox(inbox, loaded, verify=verify)
+    if first_month:
+        early = [m.month for m in obs.months if m.month < first_month]
+        if early:
+            obs.warnings.append(
+                f"{len(early)} month folder(s) before the first month {first_month} "
+                f"(AMISDW_FIRST_MONTH) ignored: {early[0]}…{early[-1]}"
+            )
+        obs.months = [m for m in obs.months if m.month >= first_month]
+    return obs
+
+
+def ingest_months(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    quality_dir: Path,
+    first_month: str = "",
+    within: Collection[str] | None = None,
+    log: Callable[[str], None] = lambda _: None,
+) -> IngestOutcome:
+    """Load every month the sequencing policy allows, oldest first, re-deciding after each
+    month (a quarantine holds back what the policy says). ``within``: the run's months."""
+    state = warehouse_months(con)
+    obs = observe(inbox, first_month, state.loaded, verify=True)
+    outcome = IngestOutcome(warnings=list(obs.warnings))
+    done: dict[str, Step] = {}
+    while (step := plan_loads(obs.months, state, within).next_load) is not None:
+        delivery = obs.deliveries[step.month]
+        outcome.warnings.extend(delivery.warnings)
+        try:
+            result = ingest_delivery(con, delivery, quality_dir)
+        except quarantine.DeliveryQuarantined as failure:
+            outcome.quarantines.append(failure)
+            state = state.with_quarantined(step.month, delivery.fingerprint)
+            done[step.month] = Step(step.month, Action.QUARANTINED, str(failure), step.fingerprint)
+            log(f"{step.month}: quarantined")
+            continue
+        state = state.with_loaded(step.month, delivery.fingerprint)
+        outcome.warnings.extend(result.warnings)
+        for family, n in result.rows.items():
+            outcome.rows[family] = outcome.rows.get(family, 0) + n
+        done[step.month] = Step(step.month, Action.LOADED, step.reason, step.fingerprint)
+        log(f"{step.month}: loaded ({step.reason})")
+    final = plan_loads(obs.months, state, within)
+    outcome.steps = [done.get(s.month, s) for s in final.steps]
+    return outcome

@@ -1,18 +1,21 @@
-"""``amisdw run``: materialise the Dagster assets in-process and summarise what happened.
+"""``amisdw run``: one run of the ``monthly_refresh`` job, in-process, recorded in the
+persistent Dagster instance, and a summary of what it did.
 
-Order: scan the inbox; ingest every complete month whose delivery is new (not loaded, or
-re-delivered), oldest first; build the dbt project (models + tests); publish. A month
-that fails to load holds back every later month (their events and snapshots build on it),
-so history never has a gap; earlier months still load and publish.
+1. Take the warehouse's writer lock (a second run refuses while one is in progress).
+2. Decide with the sequencing policy which months are new; nothing new and the published
+   file up to date: stop (no run).
+3. Execute ``monthly_refresh`` over the whole loaded history in one run: ingestion loads the
+   months the policy allows (oldest first; a bad month holds back only the months after it),
+   dbt builds and tests every model, publish swaps the new file in if every gate passed.
+4. Summarise from the run itself: the ingestion's decision per month, the dbt invocation's
+   run_results.json, the published file's head-office KPIs and data-quality findings.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +23,34 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from amisdw import settings
-from amisdw.assets.partitions import build_window, range_tags
-from amisdw.errors import AmisdwError
+from amisdw.build_state import is_up_to_date
+from amisdw.errors import AmisdwError, describe_os_error
 from amisdw.extracts.contract import FAMILIES
-from amisdw.extracts.delivery import scan_inbox
-from amisdw.extracts.load import ensure_raw_schema, loaded_fingerprints
+from amisdw.extracts.load import warehouse_months
+from amisdw.ingest import observe
+from amisdw.locking import warehouse_lock
+from amisdw.orchestration.dbt_assets import run_target
+from amisdw.orchestration.definitions import build_definitions
+from amisdw.orchestration.ingest_assets import STEPS_METADATA
+from amisdw.orchestration.jobs import BUILD_GROUPS, monthly_refresh
+from amisdw.orchestration.metadata import head_office_kpis
+from amisdw.orchestration.partitions import range_tags
+from amisdw.sequencing import Action, Step, plan_loads
+from amisdw.settings import Settings
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+DUCKDB_MAGIC = b"DUCK"  # bytes 8–11 of every DuckDB database file
+REPLAY_SHARE_TEST = "assert_replay_disagreements_within_threshold"
+# the head office's KPIs of the latest month in the run summary (interfaces.md)
+SUMMARY_KPIS = (
+    "headcount_end",
+    "hires",
+    "leavers",
+    "activity_rate",
+    "new_premium",
+    "fyc",
+    "retention_rate_13m",
+)
 
 
 @dataclass
@@ -46,22 +69,14 @@ class RunSummary:
     log_file: Path | None = None
     up_to_date: bool = False  # nothing new since the last publish: no rebuild, no publish
     docs_index: Path | None = None  # the data catalogue built after the publish
+    run_id: str | None = None  # the Dagster run (in the instance at dagster_home)
+    kpi_period: str | None = None
+    kpis: dict[str, float | None] = field(default_factory=dict)
+    findings: dict[str, int] = field(default_factory=dict)  # data-quality findings by kind
 
     @property
     def ok(self) -> bool:
         return not self.failed and not self.dbt_failures and not self.publish_skipped
-
-
-def _user_error(result: dg.ExecuteInProcessResult) -> str:
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            err = event.step_failure_data.error
-            while err.cause is not None and err.cls_name.startswith("Dagster"):
-                err = err.cause
-            text = err.message.strip()
-            # "amisdw.quality.quarantine.DeliveryQuarantined: ..." -> "..."
-            return re.sub(rf"^[\w.]*{re.escape(err.cls_name)}: ", "", text).strip()
-    return "the run failed (see the Dagster event log)"
 
 
 @contextlib.contextmanager
@@ -78,139 +93,169 @@ def _captured(log_file: Path | None) -> Iterator[None]:
         yield
 
 
-DOCS_ENV = "AMISDW_DOCS"  # "0": skip the data catalogue (the test suite does, to save time)
+def check_published_file(published: Path) -> None:
+    """A run replaces the published file: refuse if what is there is not a DuckDB file (a
+    mistyped --warehouse must not overwrite someone's spreadsheet)."""
+    if published.is_dir():
+        raise AmisdwError(
+            f"The warehouse path {published} is a folder. Pass --warehouse FILE.duckdb, the "
+            "file to publish (its folder also holds the build file, logs and versions)."
+        )
+    if published.exists():
+        with published.open("rb") as fh:
+            head = fh.read(12)
+        if head[8:12] != DUCKDB_MAGIC:
+            raise AmisdwError(
+                f"{published} exists but is not a DuckDB file, so amisdw will not replace it. "
+                "Move it away, or pass --warehouse with the path of the published amisdw "
+                "warehouse (a .duckdb file), or a new path."
+            )
+
+
+def instance_for(settings: Settings) -> dg.DagsterInstance:
+    """The persistent Dagster instance at ``dagster_home`` (``dagster dev`` with the same
+    DAGSTER_HOME shows every run of ``amisdw run``)."""
+    from dagster._core.instance.ref import InstanceRef
+
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(settings.dagster_home_path)))
 
 
 def run_pipeline(
-    inbox: Path,
-    published: Path,
-    log: Callable[[str], None] = print,
-    verbose: bool = False,
-    docs: bool = True,
+    settings: Settings, log: Callable[[str], None] = print, verbose: bool = False
 ) -> RunSummary:
-    os.environ[settings.WAREHOUSE_ENV] = str(published)
-    os.environ[settings.INBOX_ENV] = str(inbox)
-    summary = RunSummary(inbox=inbox, published=published)
-    build = settings.build_path(published)
-    build.parent.mkdir(parents=True, exist_ok=True)
-
+    summary = RunSummary(inbox=settings.inbox_path, published=settings.published)
+    check_published_file(settings.published)
+    settings.prepare_folders()
     if not verbose:
-        summary.log_file = published.parent / "logs" / "amisdw-run.log"
-        summary.log_file.parent.mkdir(parents=True, exist_ok=True)
+        summary.log_file = settings.run_log
         summary.log_file.write_text("", encoding="utf-8")
-
-    deliveries, summary.warnings = scan_inbox(inbox)
-    with duckdb.connect(str(build)) as con:
-        ensure_raw_schema(con)
-        fingerprints = loaded_fingerprints(con)
-
-    from amisdw.definitions import all_assets, all_resources  # after the env names the files
-
-    assets = all_assets()
-    resources = all_resources()
-    ingest = assets[0]
-    run_config = {} if verbose else QUIET_RUN_CONFIG
-    instance = dg.DagsterInstance.ephemeral()
-
-    blocked_by: str | None = None
-    for delivery in deliveries:
-        month = delivery.month
-        summary.warnings.extend(delivery.warnings)
-        if delivery.complete and fingerprints.get(month) == delivery.fingerprint:
-            summary.skipped.append((month, "already loaded (same control file)"))
-            continue
-        if blocked_by:
-            summary.skipped.append((month, f"held back: earlier month {blocked_by} did not load"))
-            continue
-        if not delivery.complete:
-            # still being written (no control file): wait; files that disagree with their
-            # control file: an error to report (non-zero exit), nothing loaded
-            target = summary.skipped if delivery.awaiting_control_file else summary.failed
-            target.append((month, "; ".join(delivery.reasons)))
-            if month not in fingerprints:  # never loaded: later months would build on a gap
-                blocked_by = month
-            continue
-        log(f"loading {month} …")
-        with _captured(summary.log_file):
-            result = dg.materialize(
-                [ingest],
-                partition_key=month,
-                resources=resources,
-                instance=instance,
-                run_config=run_config,
-                raise_on_error=False,
-            )
-        if result.success:
-            summary.loaded.append(month)
-        else:
-            summary.failed.append((month, _user_error(result)))
-            blocked_by = month
-
-    from amisdw.build_state import is_up_to_date
-
-    if is_up_to_date(build, published):
-        summary.up_to_date = True
-        summary.published_tables = _published_counts(published)
-        _raw_rows(summary, build)
-        return summary
-
-    log("building models and running data tests (dbt build) …")
-    dbt_keys = [k for a in assets for k in a.keys if k.path[0] != "raw"]
-    # one run over every loaded month (the dbt assets share ingestion's monthly partitions)
-    window = build_window([*fingerprints, *summary.loaded])
-    with _captured(summary.log_file):
-        result = dg.materialize(
-            assets,
-            selection=dbt_keys,
-            resources=resources,
-            instance=instance,
-            run_config=run_config,
-            raise_on_error=False,
-            tags=range_tags(*window),
-        )
-    _read_dbt_results(summary)
-    if not result.success:
-        reason = summary.dbt_failures[0] if summary.dbt_failures else _user_error(result)
-        summary.publish_skipped = f"not published: {reason}"
-    else:
-        summary.published_tables = _published_counts(published)
-        if docs and os.environ.get(DOCS_ENV, "1") != "0":
-            from amisdw.catalog import build_docs
-
-            log("building the data catalogue (dbt docs) …")
-            with _captured(summary.log_file):
-                summary.docs_index = build_docs(published.parent / "docs", published).static_index
-
-    _raw_rows(summary, build)
+    try:
+        with warehouse_lock(settings.lock_path):
+            _run_locked(settings, summary, log, verbose)
+    except duckdb.Error as exc:
+        raise AmisdwError(describe_os_error(exc, settings)) from exc
+    except OSError as exc:
+        raise AmisdwError(describe_os_error(exc, settings)) from exc
     return summary
 
 
-def _raw_rows(summary: RunSummary, build: Path) -> None:
-    with _connect_when_free(build) as con:
+def _run_locked(
+    settings: Settings, summary: RunSummary, log: Callable[[str], None], verbose: bool
+) -> None:
+    with duckdb.connect(str(settings.build)) as con:
+        state = warehouse_months(con)
+    obs = observe(settings.inbox_path, settings.first_month, state.loaded, verify=False)
+    plan = plan_loads(obs.months, state)
+    summary.warnings.extend(obs.warnings)
+    history = sorted({*state.loaded, *plan.loads})
+    if not plan.loads and is_up_to_date(settings.build, settings.published):
+        summary.up_to_date = True
+        _record_steps(summary, list(plan.steps))
+        _finish(settings, summary, published_now=False)
+        return
+    if not history:
+        _record_steps(summary, list(plan.steps))
+        summary.publish_skipped = "not published: no month could be loaded yet"
+        return
+
+    log(f"loading {len(plan.loads)} month(s), building and testing (one Dagster run) …")
+    with _captured(summary.log_file):
+        defs = build_definitions(settings)
+        job = defs.resolve_job_def(monthly_refresh.name)
+        with instance_for(settings) as instance:
+            result = job.execute_in_process(
+                instance=instance,
+                tags={**range_tags(history[0], history[-1]), "amisdw/trigger": "amisdw run"},
+                run_config={} if verbose else QUIET_RUN_CONFIG,
+                raise_on_error=False,
+                asset_selection=None if plan.loads else _build_keys(defs),
+            )
+    summary.run_id = result.run_id
+    steps = _steps_of(result)
+    _record_steps(summary, steps if steps is not None else list(plan.steps))
+    _read_dbt_results(summary, run_target(settings, result.run_id) / "run_results.json")
+    published = _published_in(result)
+    if not result.success:
+        reason = _withheld_reason(settings, summary) or _user_error(result)
+        summary.publish_skipped = f"not published: {reason}"
+    _finish(settings, summary, published_now=published)
+    if published and settings.docs:
+        from amisdw.catalog import build_docs
+
+        log("building the data catalogue (dbt docs) …")
+        with _captured(summary.log_file):
+            summary.docs_index = build_docs(settings).static_index
+
+
+def _build_keys(defs: dg.Definitions) -> list[dg.AssetKey]:
+    graph = defs.resolve_asset_graph()
+    return [
+        k
+        for k in graph.get_all_asset_keys()
+        if graph.get(k).is_materializable and graph.get(k).group_name in BUILD_GROUPS
+    ]
+
+
+def _steps_of(result: dg.ExecuteInProcessResult) -> list[Step] | None:
+    """The ingestion's decision per month, from its materialization metadata."""
+    if "ingest_delivery" not in {n.name for n in result.job_def.nodes_in_topological_order}:
+        return None
+    for materialization in result.asset_materializations_for_node("ingest_delivery"):
+        if STEPS_METADATA in materialization.metadata:
+            return [
+                Step(s["month"], Action(s["action"]), s["reason"], s.get("fingerprint"))
+                for s in materialization.metadata[STEPS_METADATA].value
+            ]
+    return None
+
+
+def _published_in(result: dg.ExecuteInProcessResult) -> bool:
+    if "published_warehouse" not in {n.name for n in result.job_def.nodes_in_topological_order}:
+        return False
+    return bool(result.asset_materializations_for_node("published_warehouse"))
+
+
+def _record_steps(summary: RunSummary, steps: list[Step]) -> None:
+    for s in steps:
+        if s.action is Action.LOADED:
+            summary.loaded.append(s.month)
+        elif s.action in (Action.BROKEN, Action.QUARANTINED):
+            summary.failed.append((s.month, s.reason))
+        elif s.action is Action.LOAD:  # planned, but the run stopped before it
+            summary.skipped.append((s.month, "not loaded: the run stopped before it"))
+        else:
+            summary.skipped.append((s.month, s.reason))
+
+
+def _finish(settings: Settings, summary: RunSummary, published_now: bool) -> None:
+    """Raw rows, the published tables and the head office's KPIs of the latest month."""
+    with duckdb.connect(str(settings.build)) as con:
         for family in FAMILIES:
             summary.raw_rows[family.raw_table] = con.execute(
                 f"SELECT count(*) FROM raw.{family.raw_table}"
             ).fetchone()[0]
+    if not settings.published.exists():
+        return
+    summary.published_tables = _published_counts(settings.published)
+    summary.kpi_period, summary.kpis = head_office_kpis(settings.published, codes=SUMMARY_KPIS)
+    summary.findings = _findings(settings.published)
 
 
-def _connect_when_free(path: Path, seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
-    """Open the build file, waiting while a finishing dbt process still holds its lock (with
-    the default config, which a connection still open in this process may share)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+def _user_error(result: dg.ExecuteInProcessResult) -> str:
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            err = event.step_failure_data.error
+            while err.cause is not None and err.cls_name.startswith("Dagster"):
+                err = err.cause
+            text = err.message.strip()
+            return re.sub(rf"^[\w.]*{re.escape(err.cls_name)}: ", "", text).strip()
+    return "the run failed (see the Dagster event log)"
 
 
-def _read_dbt_results(summary: RunSummary) -> None:
-    path = settings.DBT_PROJECT_DIR / "target" / "run_results.json"
+def _read_dbt_results(summary: RunSummary, path: Path) -> None:
     if not path.exists():
         return
-    results = json.loads(path.read_text())["results"]
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
     counts: dict[str, int] = {}
     for r in results:
         kind = r["unique_id"].split(".")[0]
@@ -221,9 +266,42 @@ def _read_dbt_results(summary: RunSummary) -> None:
     summary.dbt_results = dict(sorted(counts.items()))
 
 
+def _withheld_reason(settings: Settings, summary: RunSummary) -> str | None:
+    """The message for a publish withheld by the replay-vs-snapshot share, else None."""
+    if not any(REPLAY_SHARE_TEST in f for f in summary.dbt_failures):
+        return None
+    with duckdb.connect(str(settings.build), read_only=True) as con:
+        row = con.execute(
+            "SELECT findings, population, share, threshold FROM marts.data_quality_summary "
+            "WHERE check_name = 'replay_vs_snapshot'"
+        ).fetchone()
+    if row is None:
+        return None
+    findings, population, share, threshold = row
+    return (
+        f"{share:.2%} of agent-months ({findings:,} of {population:,}) disagree between the "
+        f"AGENT snapshots and the event replay, above the threshold of {threshold:.2%} "
+        "(setting replay_max_disagreement_share, AMISDW_REPLAY_MAX_DISAGREEMENT_SHARE). The "
+        "delivery looks broken: look at marts.data_quality_findings (kind "
+        f"'snapshot_disagrees') in the build warehouse {settings.build}, and ask AMIS to "
+        "re-deliver the missing events"
+    )
+
+
+def _findings(published: Path) -> dict[str, int]:
+    with duckdb.connect(str(published), read_only=True) as con:
+        try:
+            return dict(
+                con.execute(
+                    "SELECT kind, count(*) FROM marts.data_quality_findings GROUP BY kind "
+                    "ORDER BY kind"
+                ).fetchall()
+            )
+        except duckdb.CatalogException:
+            return {}
+
+
 def _published_counts(published: Path) -> dict[str, int]:
-    if not published.exists():
-        return {}
     with duckdb.connect(str(published), read_only=True) as con:
         tables = con.execute(
             "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1"

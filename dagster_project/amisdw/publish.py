@@ -3,9 +3,9 @@ it in with an atomic rename, so a reader opening the published file read-only se
 the previous complete version or the new one, never a partial state.
 
 Every published version is also kept (hard-linked, so it costs no copy) under
-``<folder>/versions/<name>-<timestamp>.duckdb``; the newest ``AMISDW_KEEP_VERSIONS``
-(default 5) stay. ``rollback`` swaps one of them back in, the same atomic way. A publish
-interrupted by kill -9 leaves only a temporary ``.<name>.publishing-<pid>`` file, removed
+``<folder>/versions/<name>-<timestamp>.duckdb``; the newest ``versions_kept`` (setting
+AMISDW_KEEP_VERSIONS, default 5) stay. ``rollback`` swaps one of them back in, the same atomic
+way. A publish interrupted by kill -9 leaves only a temporary ``.<name>.publishing-<pid>`` file, removed
 by the next publish.
 """
 
@@ -32,7 +32,10 @@ def _fsync(path: Path) -> None:
 
 
 def publish(
-    build: Path, published: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
+    build: Path,
+    published: Path,
+    versions_kept: int = 5,
+    schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
 ) -> dict[str, int]:
     """Copy ``schemas`` of ``build`` into a new file and atomically replace ``published``.
 
@@ -44,6 +47,23 @@ def publish(
     for stale in published.parent.glob(f".{published.name}.publishing-*"):
         stale.unlink(missing_ok=True)  # left by an interrupted publish
     tmp = published.with_name(f".{published.name}.publishing-{os.getpid()}")
+    try:
+        counts = _write_copy(build, tmp, schemas)
+    except BaseException:
+        # e.g. the disk filled up: leave no half-written copy behind
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    _fsync(tmp)
+    version = _keep_version(tmp, published)
+    os.replace(tmp, published)
+    _fsync(published.parent)
+    _set_current(published, version_label(version, published))
+    _prune_versions(published, versions_kept)
+    return counts
+
+
+def _write_copy(build: Path, tmp: Path, schemas: tuple[str, ...]) -> dict[str, int]:
     counts: dict[str, int] = {}
     con = duckdb.connect(str(tmp))
     try:
@@ -77,19 +97,10 @@ def publish(
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    _fsync(tmp)
-    version = _keep_version(tmp, published)
-    os.replace(tmp, published)
-    _fsync(published.parent)
-    _set_current(published, version_label(version, published))
-    _prune_versions(published)
     return counts
 
 
 # --- versions and rollback --------------------------------------------------------------------
-
-KEEP_VERSIONS_ENV = "AMISDW_KEEP_VERSIONS"
-DEFAULT_KEEP_VERSIONS = 5
 
 
 def versions_dir(published: Path) -> Path:
@@ -117,8 +128,7 @@ def list_versions(published: Path) -> list[Path]:
     return sorted(folder.glob(f"{published.stem}-*.duckdb"), reverse=True)
 
 
-def _prune_versions(published: Path) -> None:
-    keep = int(os.environ.get(KEEP_VERSIONS_ENV, DEFAULT_KEEP_VERSIONS))
+def _prune_versions(published: Path, keep: int) -> None:
     for old in list_versions(published)[max(keep, 1) :]:
         old.unlink(missing_ok=True)
 

@@ -1,44 +1,260 @@
-"""Where things live. One setting, ``AMISDW_WAREHOUSE``, names the published warehouse file
-for the CLI, Dagster and dbt; the build (working) file is derived from it.
+"""Every setting of amisdw in one typed object, built once at the entry point and passed down.
+
+:class:`Settings` is read from the environment in exactly one place, :meth:`Settings.from_env`
+(called by the ``amisdw`` CLI and by the Dagster code location when it loads), and is never
+written back: subprocesses get what they need through their own arguments (a dbt profile
+written for the warehouse, ``--vars``). It is also the Dagster resource ``settings``, so
+assets, the sensor and the schedule see the same values as the CLI.
+
+One setting names the warehouse: ``warehouse`` is the PUBLISHED file that readers open. Every
+other file of that warehouse is derived from it here, and only here:
+
+=========================  ======================================================
+``build``                  ``<name>.build.duckdb`` beside it: what ingestion and dbt write
+``quality_dir``            ``quality/``: GX project, Data Docs, quarantine reports
+``logs_dir``               ``logs/``: Dagster's and dbt's output of ``amisdw run``
+``docs_dir``               ``docs/``: the data catalogue (dbt docs)
+``dbt_dir``                ``dbt/``: the dbt profile of this warehouse and each run's artifacts
+``dagster_home_path``      ``dagster/`` (or ``$DAGSTER_HOME``): the Dagster instance
+``lock_path``              ``.<name>.lock``: one writer at a time
+=========================  ======================================================
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from amisdw.errors import AmisdwError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_INBOX = DATA_DIR / "inbox"
 DEFAULT_WAREHOUSE = DATA_DIR / "warehouse.duckdb"
+INSTANCE_TEMPLATE = PROJECT_ROOT / "dagster.yaml"
 
-WAREHOUSE_ENV = "AMISDW_WAREHOUSE"
-INBOX_ENV = "AMISDW_INBOX"
-
-
-def published_path(path: str | Path | None = None) -> Path:
-    """The published (read-only for readers) warehouse file, absolute."""
-    chosen = path or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE
-    return Path(chosen).expanduser().resolve()
-
-
-def build_path(published: Path) -> Path:
-    """The working file that ingestion and dbt write; published only after the gates pass.
-
-    Must match ``dbt_project/profiles.yml``: same folder, ``.duckdb`` replaced by
-    ``.build.duckdb`` (same file system, so publishing can be an atomic rename).
-    """
-    name = published.name.removesuffix(".duckdb")
-    return published.with_name(f"{name}.build.duckdb")
+# setting -> environment variable (the only names read from the environment)
+ENV_NAMES: dict[str, str] = {
+    "inbox": "AMISDW_INBOX",
+    "warehouse": "AMISDW_WAREHOUSE",
+    "first_month": "AMISDW_FIRST_MONTH",
+    "dagster_home": "DAGSTER_HOME",
+    "schedule_cron": "AMISDW_SCHEDULE_CRON",
+    "schedule_timezone": "AMISDW_SCHEDULE_TIMEZONE",
+    "sensor_interval_seconds": "AMISDW_SENSOR_INTERVAL_SECONDS",
+    "versions_kept": "AMISDW_KEEP_VERSIONS",
+    "docs": "AMISDW_DOCS",
+    "replay_max_disagreement_share": "AMISDW_REPLAY_MAX_DISAGREEMENT_SHARE",
+}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
-def inbox_path(path: str | Path | None = None) -> Path:
-    chosen = path or os.environ.get(INBOX_ENV) or DEFAULT_INBOX
-    return Path(chosen).expanduser().resolve()
+def _absolute(path: str | Path) -> str:
+    return str(Path(path).expanduser().absolute())
 
 
-def quality_path(published: Path) -> Path:
-    """Quality-gate output next to the published file: the GX project (validation results,
-    Data Docs under gx/uncommitted/data_docs) and quarantine reports."""
-    return published.parent / "quality"
+class Settings(dg.ConfigurableResource):
+    """What a run needs to know. Paths are absolute (resolved when the object is built)."""
+
+    inbox: str = str(DEFAULT_INBOX)
+    warehouse: str = str(DEFAULT_WAREHOUSE)
+    # first monthly partition (YYYYMM); empty: the earliest month folder of the inbox
+    first_month: str = ""
+    # the Dagster instance that records every run; empty: dagster/ beside the warehouse
+    dagster_home: str = ""
+    schedule_cron: str = "0 6 5 * *"  # the 5th of each month at 06:00
+    schedule_timezone: str = "Asia/Shanghai"
+    sensor_interval_seconds: int = 60
+    versions_kept: int = 5
+    docs: bool = True  # build the data catalogue after a publish
+    # replay-vs-snapshot disagreements above this share of agent-months withhold the publish
+    replay_max_disagreement_share: float = 0.005
+
+    # --- construction ----------------------------------------------------------------------
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``environ`` (default: the process environment), then ``overrides``
+        (command-line options; None means "not given"). Paths become absolute."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, var in ENV_NAMES.items():
+            raw = env.get(var, "").strip()
+            if raw:
+                values[name] = _parse(name, var, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.create(**values)
+
+    @classmethod
+    def create(cls, **values: Any) -> Settings:
+        """Settings from keyword values (tests use this), validated, paths made absolute."""
+        for name in ("inbox", "warehouse", "dagster_home"):
+            if values.get(name):
+                values[name] = _absolute(values[name])
+        settings = cls(**values)
+        settings.validate_values()
+        return settings
+
+    def validate_values(self) -> None:
+        from amisdw.extracts.control import MONTH_RE
+
+        problems = []
+        if self.first_month and not MONTH_RE.match(self.first_month):
+            problems.append(f"first_month {self.first_month!r} is not a month as YYYYMM")
+        if not self.warehouse.endswith(".duckdb"):
+            problems.append(f"the warehouse file {self.warehouse} must end in .duckdb")
+        if self.versions_kept < 1:
+            problems.append(f"versions_kept must be at least 1, not {self.versions_kept}")
+        if self.sensor_interval_seconds < 1:
+            problems.append("sensor_interval_seconds must be at least 1")
+        if not 0 <= self.replay_max_disagreement_share <= 1:
+            problems.append(
+                "replay_max_disagreement_share must be a share between 0 and 1, not "
+                f"{self.replay_max_disagreement_share}"
+            )
+        if problems:
+            raise AmisdwError("Invalid settings: " + "; ".join(problems) + ".")
+
+    # --- the warehouse's files -------------------------------------------------------------
+
+    @property
+    def inbox_path(self) -> Path:
+        return Path(self.inbox)
+
+    @property
+    def published(self) -> Path:
+        return Path(self.warehouse)
+
+    @property
+    def folder(self) -> Path:
+        return self.published.parent
+
+    @property
+    def build(self) -> Path:
+        """The working file ingestion and dbt write (same folder: publishing is a rename)."""
+        return self.published.with_name(f"{self.published.stem}.build.duckdb")
+
+    @property
+    def quality_dir(self) -> Path:
+        return self.folder / "quality"
+
+    @property
+    def gx_dir(self) -> Path:
+        return self.quality_dir / "gx"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.quality_dir / "quarantine"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.folder / "logs"
+
+    @property
+    def run_log(self) -> Path:
+        return self.logs_dir / "amisdw-run.log"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.folder / "docs"
+
+    @property
+    def dbt_dir(self) -> Path:
+        """The dbt profile of this warehouse (profiles.yml) and each run's artifacts."""
+        return self.folder / "dbt"
+
+    @property
+    def dbt_runs_dir(self) -> Path:
+        return self.dbt_dir / "runs"
+
+    @property
+    def dagster_home_path(self) -> Path:
+        return Path(self.dagster_home) if self.dagster_home else self.folder / "dagster"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.folder / f".{self.published.name}.lock"
+
+    # --- programs: next to the running interpreter, never looked up on PATH ----------------
+
+    @property
+    def bin_dir(self) -> Path:
+        # not resolved: a virtual environment's python is a symlink to the base interpreter
+        return Path(sys.executable).parent
+
+    @property
+    def dbt_executable(self) -> Path:
+        return self.bin_dir / "dbt"
+
+    # --- what dbt gets -----------------------------------------------------------------------
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """Settings that are dbt vars (``--vars``) of every build."""
+        return {"replay_max_disagreement_share": self.replay_max_disagreement_share}
+
+    def dbt_profile_text(self) -> str:
+        return (
+            "# Written by amisdw for this warehouse (amisdw.settings); run dbt by hand with\n"
+            f"#   dbt build --project-dir {DBT_PROJECT_DIR} --profiles-dir {self.dbt_dir}\n"
+            "amisdw:\n"
+            "  target: dev\n"
+            "  outputs:\n"
+            "    dev:\n"
+            "      type: duckdb\n"
+            f"      path: '{self.build}'\n"
+            "      threads: 2\n"
+        )
+
+    def prepare_folders(self) -> None:
+        """Create the warehouse's folders, its dbt profile and its Dagster instance folder.
+
+        Raises AmisdwError naming the folder when it cannot be created or written."""
+        for folder in (self.folder, self.logs_dir, self.dbt_dir, self.dagster_home_path):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise AmisdwError(
+                    f"Cannot create the folder {folder} ({exc.strerror or exc}). Choose a "
+                    "--warehouse path in a folder you can write (or set AMISDW_WAREHOUSE / "
+                    "DAGSTER_HOME)."
+                ) from exc
+        profile = self.dbt_dir / "profiles.yml"
+        text = self.dbt_profile_text()
+        try:
+            if not profile.is_file() or profile.read_text(encoding="utf-8") != text:
+                profile.write_text(text, encoding="utf-8")
+            instance = self.dagster_home_path / "dagster.yaml"
+            if not instance.exists():
+                instance.write_text(INSTANCE_TEMPLATE.read_text(encoding="utf-8"), "utf-8")
+        except OSError as exc:
+            raise AmisdwError(
+                f"Cannot write in {self.folder} ({exc.strerror or exc}). Choose a --warehouse "
+                "path in a folder you can write."
+            ) from exc
+
+
+def _parse(name: str, var: str, raw: str) -> Any:
+    kind = Settings.model_fields[name].annotation
+    try:
+        if kind in (bool, "bool"):
+            low = raw.lower()
+            if low not in _TRUE | _FALSE:
+                raise ValueError(raw)
+            return low in _TRUE
+        if kind in (int, "int"):
+            return int(raw)
+        if kind in (float, "float"):
+            return float(raw)
+    except ValueError:
+        raise AmisdwError(
+            f"The environment variable {var}={raw!r} is not a valid value for the setting "
+            f"{name} ({getattr(kind, '__name__', kind)}); unset it or give a valid value."
+        ) from None
+    return raw

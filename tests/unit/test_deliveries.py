@@ -10,25 +10,63 @@ import duckdb
 import pytest
 
 from amisdw.errors import DeliveryIncomplete, ExtractError
-from amisdw.extracts.delivery import check_delivery, scan_inbox
+from amisdw.extracts import load as load_module
+from amisdw.extracts.delivery import InboxError, check_delivery, observe_inbox
 from amisdw.extracts.load import load_delivery, loaded_fingerprints
-from amisdw.ingest import ingest_month
+from amisdw.extracts.parse import parse_delivery
+from amisdw.ingest import ingest_month as ingest_into
+from amisdw.sequencing import MonthStatus
 from amisdw.quality.quarantine import DeliveryQuarantined
 from tests.delivery_builder import base_rows, write_delivery, write_ok
 
 
 @pytest.fixture
-def con(tmp_path: Path):
-    c = duckdb.connect(str(tmp_path / "w.duckdb"))
+def con(tmp_path_factory: pytest.TempPathFactory):
+    c = duckdb.connect(str(tmp_path_factory.mktemp("wh") / "w.duckdb"))
     yield c
     c.close()
 
 
-def test_month_without_control_file_is_incomplete(tmp_path: Path):
+def ingest_month(con: duckdb.DuckDBPyConnection, inbox: Path, month: str):
+    return ingest_into(con, inbox, month, quality_dir=inbox.parent / f"{inbox.name}-quality")
+
+
+def load(con: duckdb.DuckDBPyConnection, folder: Path, loaded_at: dt.datetime | None = None):
+    return load_delivery(con, parse_delivery(check_delivery(folder)), loaded_at=loaded_at)
+
+
+def test_month_without_control_file_is_awaited(tmp_path: Path):
     write_delivery(tmp_path, "202401", control=False)
-    (d,), _ = scan_inbox(tmp_path)
-    assert not d.complete
-    assert "no control file 202401.ok" in d.reasons[0]
+    (month,) = observe_inbox(tmp_path).months
+    assert month.status is MonthStatus.AWAITING
+    assert "no control file 202401.ok" in month.reason
+    assert not check_delivery(tmp_path / "202401").complete
+
+
+def test_inbox_that_is_missing_a_file_empty_or_holds_a_misnamed_folder(tmp_path: Path):
+    with pytest.raises(InboxError, match="does not exist"):
+        observe_inbox(tmp_path / "nowhere")
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(InboxError, match="is a file, not a folder"):
+        observe_inbox(tmp_path / "afile")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with pytest.raises(InboxError, match="holds no YYYYMM month folder"):
+        observe_inbox(inbox)
+    write_delivery(inbox, "202401")
+    (inbox / "2024-02").mkdir()
+    with pytest.raises(InboxError, match="not a delivery month YYYYMM: 2024-02"):
+        observe_inbox(inbox)
+
+
+def test_a_loaded_month_is_not_verified_again(tmp_path: Path):
+    folder = write_delivery(tmp_path, "202401")
+    fingerprint = check_delivery(folder).fingerprint
+    (folder / "AGENT_202401.csv").write_bytes(b"changed after loading")
+    (month,) = observe_inbox(tmp_path, {"202401": fingerprint}).months
+    assert month.status is MonthStatus.COMPLETE  # the control file is the loaded one
+    (month,) = observe_inbox(tmp_path).months
+    assert month.status is MonthStatus.BROKEN and "MD5" in month.reason
 
 
 def test_wrong_row_count_or_md5_is_incomplete(tmp_path: Path):
@@ -90,12 +128,9 @@ def test_load_counts_and_lineage(tmp_path: Path, con):
 
 def test_loading_the_same_delivery_twice_changes_nothing(tmp_path: Path, con):
     write_delivery(tmp_path, "202401")
-    d = check_delivery(tmp_path / "202401")
-    load_delivery(con, d, loaded_at=dt.datetime(2024, 2, 5, 6))
+    load(con, tmp_path / "202401", loaded_at=dt.datetime(2024, 2, 5, 6))
     before = con.execute("SELECT * FROM raw.agent ORDER BY ALL").fetchall()
-    again = load_delivery(
-        con, check_delivery(tmp_path / "202401"), loaded_at=dt.datetime(2024, 3, 1)
-    )
+    again = load(con, tmp_path / "202401", loaded_at=dt.datetime(2024, 3, 1))
     assert not again.loaded and again.skipped_reason.startswith("already loaded")
     assert con.execute("SELECT * FROM raw.agent ORDER BY ALL").fetchall() == before
     assert con.execute("SELECT count(*) FROM raw._deliveries").fetchone() == (1,)
@@ -125,7 +160,7 @@ def test_redelivery_replaces_the_month_entirely(tmp_path: Path, con):
     ).fetchall() == [("R2024020001",)]
 
 
-def test_a_bad_value_in_one_file_loads_nothing_of_the_month(tmp_path: Path, con):
+def test_a_bad_value_in_one_file_loads_nothing_of_the_month(tmp_path: Path, con, monkeypatch):
     write_delivery(tmp_path, "202401")
     ingest_month(con, tmp_path, "202401")
     before = con.execute("SELECT count(*) FROM raw.com").fetchone()
@@ -139,9 +174,24 @@ def test_a_bad_value_in_one_file_loads_nothing_of_the_month(tmp_path: Path, con)
     assert "ACTIVITY_202401.csv" in str(exc.value) and "line 3" in str(exc.value)
     assert "应出勤天数 (DutyDays)='twenty'" in str(exc.value)
     assert con.execute("SELECT count(*) FROM raw.com").fetchone() == before
-    # and the load itself is all or nothing: COM, AGENT, ... loaded before ACTIVITY roll back
-    with pytest.raises(ExtractError) as exc2:
-        load_delivery(con, check_delivery(tmp_path / "202401"))
-    assert "ACTIVITY_202401.csv, line 3, column 应出勤天数 (DutyDays)" in str(exc2.value)
+    # the parse found it, once: the file is not loadable
+    parsed = parse_delivery(check_delivery(tmp_path / "202401"))
+    (error,) = parsed.errors
+    assert isinstance(error, ExtractError)
+    assert "ACTIVITY_202401.csv, line 3, column 应出勤天数 (DutyDays)" in str(error)
+    # and the load itself is all or nothing: a failure while inserting ACTIVITY (after COM,
+    # AGENT, ... went in) rolls the whole month back
+    shutil.rmtree(tmp_path / "202401")
+    write_delivery(tmp_path, "202401", base_rows("202401") | {"RECEIPT": []})
+    insert = load_module._insert
+
+    def failing_insert(con, delivery, pfile, loaded_at):  # noqa: ANN001, ANN202
+        if pfile.file.family.name == "ACTIVITY":
+            raise duckdb.IOException("disk full while inserting ACTIVITY")
+        insert(con, delivery, pfile, loaded_at)
+
+    monkeypatch.setattr(load_module, "_insert", failing_insert)
+    with pytest.raises(duckdb.IOException):
+        load(con, tmp_path / "202401")
     assert con.execute("SELECT count(*) FROM raw.com").fetchone() == before
     assert con.execute("SELECT receipt_no FROM raw.receipt").fetchall() == [("R2024010001",)]

@@ -47,12 +47,11 @@ def test_publish_copies_only_marts_and_meta(tmp_path):
     assert months == [("202401",)]
 
 
-def test_versions_are_kept_and_rollback_restores_them(tmp_path, monkeypatch):
-    monkeypatch.setenv("AMISDW_KEEP_VERSIONS", "3")
+def test_versions_are_kept_and_rollback_restores_them(tmp_path):
     published = tmp_path / "warehouse.duckdb"
     build = tmp_path / "b.duckdb"
     for rows in (1, 2, 3, 4):
-        publish(make_build(build, rows), published)
+        publish(make_build(build, rows), published, versions_kept=3)
     versions = list_versions(published)
     assert len(versions) == 3  # pruned to the newest 3
     labels = [version_label(v, published) for v in versions]

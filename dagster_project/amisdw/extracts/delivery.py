@@ -9,11 +9,12 @@ a new control file, so a new fingerprint; the same delivery seen twice has the s
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from amisdw.errors import AmisdwError
 from amisdw.extracts.contract import MONTHLY_FAMILIES, Family, family_of_file
 from amisdw.extracts.control import (
     MONTH_RE,
@@ -24,6 +25,7 @@ from amisdw.extracts.control import (
     file_md5,
     read_control_file,
 )
+from amisdw.sequencing import InboxMonth, MonthStatus
 
 
 @dataclass(frozen=True)
@@ -59,18 +61,97 @@ class Delivery:
         return [f for f in self.files if f.family is family]
 
 
-def scan_inbox(inbox: Path) -> tuple[list[Delivery], list[str]]:
-    """Every YYYYMM folder of the inbox, checked, in month order; plus inbox-level warnings."""
-    warnings: list[str] = []
+class InboxError(AmisdwError):
+    """The inbox itself cannot be read as AMIS deliveries."""
+
+
+@dataclass
+class Observation:
+    """What the inbox holds: one entry per month folder (in month order), the deliveries
+    verified against their control files, and inbox-level warnings."""
+
+    months: list[InboxMonth] = field(default_factory=list)
+    deliveries: dict[str, Delivery] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def month_folders(inbox: Path) -> tuple[list[Path], list[str]]:
+    """The ``YYYYMM`` folders of ``inbox`` in month order, plus warnings about stray files.
+
+    Raises InboxError when the inbox is missing, is a file, holds no month folder, or holds
+    a folder whose name is not a month (a delivery misfiled under another name would
+    otherwise be silently ignored)."""
+    if not inbox.exists():
+        raise InboxError(
+            f"The inbox {inbox} does not exist. Pass --inbox DIR (the folder AMIS delivers "
+            "YYYYMM month folders into), or run `amisdw generate --out DIR` first."
+        )
     if not inbox.is_dir():
-        return [], [f"inbox {inbox} does not exist"]
-    deliveries = []
+        raise InboxError(
+            f"The inbox {inbox} is a file, not a folder. Pass --inbox DIR, the folder that "
+            "holds the YYYYMM month folders."
+        )
+    folders, warnings, misnamed = [], [], []
     for child in sorted(inbox.iterdir()):
+        if child.name.startswith("."):
+            continue
         if child.is_dir() and MONTH_RE.match(child.name):
-            deliveries.append(check_delivery(child))
-        elif not child.name.startswith("."):
-            warnings.append(f"{child.name}: not a YYYYMM month folder; ignored")
-    return deliveries, warnings
+            folders.append(child)
+        elif child.is_dir():
+            misnamed.append(child.name)
+        else:
+            warnings.append(f"{child.name}: a file, not a YYYYMM month folder; ignored")
+    if misnamed:
+        raise InboxError(
+            f"The inbox {inbox} holds folder(s) whose name is not a delivery month YYYYMM: "
+            f"{', '.join(misnamed)}. Rename each to its month (e.g. 202403), or move it out of "
+            "the inbox; nothing was loaded."
+        )
+    if not folders:
+        raise InboxError(
+            f"The inbox {inbox} holds no YYYYMM month folder, so there is nothing to load. "
+            "Check --inbox (or AMISDW_INBOX), or wait for AMIS's first delivery."
+        )
+    return folders, warnings
+
+
+def observe_inbox(
+    inbox: Path, loaded: Mapping[str, str] | None = None, verify: bool = True
+) -> Observation:
+    """Every month folder of ``inbox`` with the state of its delivery.
+
+    ``loaded`` (month → fingerprint in the warehouse): a month whose control file is the
+    loaded one is not verified again (its files are not hashed). ``verify=False`` reads only
+    the control files (a month with one counts as complete until it is verified at load).
+    """
+    loaded = loaded or {}
+    folders, warnings = month_folders(inbox)
+    obs = Observation(warnings=warnings)
+    for folder in folders:
+        month, ok = folder.name, control_path(folder)
+        if not ok.is_file():
+            obs.months.append(InboxMonth(month, MonthStatus.AWAITING, reason=_awaiting_reason(ok)))
+            continue
+        fingerprint = file_md5(ok)
+        if not verify or loaded.get(month) == fingerprint:
+            obs.months.append(InboxMonth(month, MonthStatus.COMPLETE, fingerprint))
+            continue
+        delivery = check_delivery(folder)
+        obs.deliveries[month] = delivery
+        status = MonthStatus.COMPLETE if delivery.complete else MonthStatus.BROKEN
+        obs.months.append(
+            InboxMonth(
+                month, status, delivery.fingerprint or fingerprint, "; ".join(delivery.reasons)
+            )
+        )
+    return obs
+
+
+def _awaiting_reason(ok: Path) -> str:
+    return (
+        f"no control file {ok.name}: AMIS writes it last, so the delivery is still being "
+        "written or was interrupted; it will be loaded once the control file arrives"
+    )
 
 
 def check_delivery(folder: Path) -> Delivery:
@@ -78,10 +159,7 @@ def check_delivery(folder: Path) -> Delivery:
     delivery = Delivery(month=month, folder=folder)
     ok = control_path(folder)
     if not ok.is_file():
-        delivery.reasons.append(
-            f"no control file {ok.name}: AMIS writes it last, so the delivery is still being "
-            "written or was interrupted; it will be loaded once the control file arrives"
-        )
+        delivery.reasons.append(_awaiting_reason(ok))
         return delivery
     try:
         entries = read_control_file(ok)
@@ -112,7 +190,7 @@ def check_delivery(folder: Path) -> Delivery:
         if extra not in names and not extra.startswith("."):
             delivery.warnings.append(f"{month}/{extra} is not listed in {ok.name}; ignored")
     if not delivery.reasons:
-        delivery.fingerprint = hashlib.md5(ok.read_bytes()).hexdigest()
+        delivery.fingerprint = file_md5(ok)
     return delivery
 
 

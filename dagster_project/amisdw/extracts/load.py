@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from amisdw.extracts.contract import FAMILIES, LINEAGE_COLUMNS, Family
+from amisdw.extracts.contract import FAMILIES, LINEAGE_COLUMNS
 from amisdw.extracts.delivery import Delivery
-from amisdw.extracts.read import FileInfo, read_extract
+from amisdw.extracts.parse import ParsedDelivery, ParsedFile
+from amisdw.extracts.read import FileInfo
+from amisdw.sequencing import WarehouseMonths
 
 RAW = "raw"
 
@@ -48,6 +50,23 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             md5 VARCHAR, rows BIGINT, encoding VARCHAR, header_variant VARCHAR,
             extra_columns JSON, loaded_at TIMESTAMP)"""
     )
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {RAW}._quarantine (
+            delivery_month VARCHAR, fingerprint VARCHAR, quarantined_at TIMESTAMP,
+            findings JSON, data_docs VARCHAR)"""
+    )
+
+
+def warehouse_months(con: duckdb.DuckDBPyConnection) -> WarehouseMonths:
+    """What the sequencing policy needs of the build warehouse: each month's loaded delivery
+    and every quarantined delivery."""
+    ensure_raw_schema(con)
+    quarantined: dict[str, frozenset[str]] = {}
+    for month, fingerprint in con.execute(
+        f"SELECT DISTINCT delivery_month, fingerprint FROM {RAW}._quarantine"
+    ).fetchall():
+        quarantined[month] = quarantined.get(month, frozenset()) | {fingerprint}
+    return WarehouseMonths(loaded=loaded_fingerprints(con), quarantined=quarantined)
 
 
 def loaded_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -61,10 +80,12 @@ def loaded_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def load_delivery(
-    con: duckdb.DuckDBPyConnection, delivery: Delivery, loaded_at: dt.datetime | None = None
+    con: duckdb.DuckDBPyConnection, parsed: ParsedDelivery, loaded_at: dt.datetime | None = None
 ) -> LoadResult:
-    if not delivery.complete:
-        raise ValueError(f"delivery {delivery.month} is incomplete: {delivery.reasons}")
+    """Replace the delivery's month in raw with the parsed files, in one transaction."""
+    delivery = parsed.delivery
+    if not delivery.complete or not parsed.ok:
+        raise ValueError(f"delivery {delivery.month} is incomplete or did not parse")
     result = LoadResult(delivery.month, delivery.fingerprint, loaded=False)
     if loaded_fingerprints(con).get(delivery.month) == delivery.fingerprint:
         result.skipped_reason = "already loaded (same control file)"
@@ -77,28 +98,11 @@ def load_delivery(
                 f"DELETE FROM {RAW}.{family.raw_table} WHERE _delivery_month = ?", [delivery.month]
             )
             result.rows[family.name] = 0
-            for dfile in delivery.files_of(family):
-                info = _insert_file(
-                    con, delivery, dfile.family, dfile.name, dfile.entry.md5, loaded_at
-                )
-                result.rows[family.name] += info.rows
-                result.files.append(info)
-                result.warnings.extend(info.warnings)
-                con.execute(
-                    f"INSERT INTO {RAW}._delivery_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        delivery.month,
-                        delivery.fingerprint,
-                        family.name,
-                        info.name,
-                        dfile.entry.md5,
-                        info.rows,
-                        info.encoding,
-                        info.header_variant,
-                        json.dumps(info.extra_columns, ensure_ascii=False),
-                        loaded_at,
-                    ],
-                )
+        for pfile in parsed.files:
+            _insert(con, delivery, pfile, loaded_at)
+            result.rows[pfile.file.family.name] += pfile.info.rows
+            result.files.append(pfile.info)
+            result.warnings.extend(pfile.info.warnings)
         con.execute(
             f"INSERT INTO {RAW}._deliveries VALUES (?, ?, ?, ?)",
             [delivery.month, delivery.fingerprint, loaded_at, sum(result.rows.values())],
@@ -111,30 +115,32 @@ def load_delivery(
     return result
 
 
-def _insert_file(
-    con: duckdb.DuckDBPyConnection,
-    delivery: Delivery,
-    family: Family,
-    name: str,
-    md5: str,
-    loaded_at: dt.datetime,
-) -> FileInfo:
-    info = FileInfo(name)
+def _insert(
+    con: duckdb.DuckDBPyConnection, delivery: Delivery, pfile: ParsedFile, loaded_at: dt.datetime
+) -> None:
+    family, info, md5 = pfile.file.family, pfile.info, pfile.file.entry.md5
     cols = ", ".join(family.columns)
-    sql = (
-        f"INSERT INTO {RAW}.{family.raw_table} ({cols}, {', '.join(LINEAGE_COLUMNS)}) "
-        f"SELECT {cols}, ?, ?, ?, _source_line, ?, _extra::JSON FROM _amisdw_batch"
-    )
-    for table in read_extract(delivery.folder / name, family, info):
-        con.register("_amisdw_batch", table)
-        try:
-            con.execute(sql, [delivery.month, name, md5, loaded_at])
-        finally:
-            con.unregister("_amisdw_batch")
-    if info.rows != next(f.entry.rows for f in delivery.files if f.name == name):
-        from amisdw.errors import ExtractError, Finding
-
-        raise ExtractError(
-            [Finding(name, f"parsed {info.rows} rows, which disagrees with the control file")]
+    con.register("_amisdw_batch", pfile.table)
+    try:
+        con.execute(
+            f"INSERT INTO {RAW}.{family.raw_table} ({cols}, {', '.join(LINEAGE_COLUMNS)}) "
+            f"SELECT {cols}, ?, ?, ?, _source_line, ?, _extra::JSON FROM _amisdw_batch",
+            [delivery.month, info.name, md5, loaded_at],
         )
-    return info
+    finally:
+        con.unregister("_amisdw_batch")
+    con.execute(
+        f"INSERT INTO {RAW}._delivery_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            delivery.month,
+            delivery.fingerprint,
+            family.name,
+            info.name,
+            md5,
+            info.rows,
+            info.encoding,
+            info.header_variant,
+            json.dumps(info.extra_columns, ensure_ascii=False),
+            loaded_at,
+        ],
+    )

@@ -23,10 +23,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from amisdw.errors import ExtractError
 from amisdw.extracts.contract import FAMILIES, HEAD_OFFICE
 from amisdw.extracts.delivery import Delivery
-from amisdw.extracts.read import read_extract
+from amisdw.extracts.parse import ParsedDelivery
 from amisdw.quality.suites import load_suite
 
 MAX_EXAMPLES = 3
@@ -66,29 +65,21 @@ def _example_text(example: dict[str, Any]) -> str:
     return f"line {line}: {values}" if line is not None else values
 
 
-def _frames(delivery: Delivery, result: GateResult) -> dict[str, pd.DataFrame]:
-    """Every family's rows of the delivery as a DataFrame (parsing errors become findings)."""
+def _frames(parsed: ParsedDelivery, result: GateResult) -> dict[str, pd.DataFrame]:
+    """Every family's parsed rows as a DataFrame; files that did not parse become findings."""
+    month = parsed.delivery.month
+    for exc in parsed.errors:
+        for f in exc.findings:
+            examples = [{"_source_line": f.line, (f.column or "value"): f.value}]
+            result.findings.append(
+                GateFinding(month, f.file, "parse", f.message, f.count, examples)
+            )
     frames: dict[str, pd.DataFrame] = {}
-    for dfile in delivery.files:
-        try:
-            tables = list(read_extract(delivery.folder / dfile.name, dfile.family))
-        except ExtractError as exc:
-            for f in exc.findings:
-                examples = [{"_source_line": f.line, (f.column or "value"): f.value}]
-                result.findings.append(
-                    GateFinding(delivery.month, f.file, "parse", f.message, f.count, examples)
-                )
-            continue
-        table = pa.concat_tables(tables) if tables else None
-        df = (
-            _as_floats(table).to_pandas()
-            if table is not None
-            else pd.DataFrame(columns=dfile.family.columns)
-        )
-        df["_file"] = dfile.name
-        frames[dfile.family.name] = (
-            pd.concat([frames[dfile.family.name], df]) if dfile.family.name in frames else df
-        )
+    for pfile in parsed.files:
+        family = pfile.file.family
+        df = _as_floats(pfile.table).to_pandas()
+        df["_file"] = pfile.file.name
+        frames[family.name] = pd.concat([frames[family.name], df]) if family.name in frames else df
     return frames
 
 
@@ -102,13 +93,15 @@ def _as_floats(table: pa.Table) -> pa.Table:
 
 
 def run_gates(
-    delivery: Delivery,
+    parsed: ParsedDelivery,
     con: duckdb.DuckDBPyConnection,
     gx_dir: Path,
 ) -> GateResult:
-    """All gates on ``delivery``; ``con`` is the build warehouse (earlier deliveries in raw)."""
+    """All gates on a parsed delivery; ``con`` is the build warehouse (earlier deliveries in
+    raw)."""
+    delivery = parsed.delivery
     result = GateResult(delivery.month, delivery.fingerprint)
-    frames = _frames(delivery, result)
+    frames = _frames(parsed, result)
     if result.findings:  # unparseable files: the suites would only repeat it
         return result
     result.docs_index = _run_suites(delivery, frames, gx_dir, result)

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from amisdw.errors import AmisdwError
+from amisdw.extracts.load import ensure_raw_schema
 from amisdw.quality.gates import GateResult
 
 MAX_FINDINGS_IN_MESSAGE = 5
@@ -30,11 +31,7 @@ def record(con: duckdb.DuckDBPyConnection, result: GateResult, report_dir: Path)
     """Store the quarantine in the build warehouse and as a JSON report; return its path."""
     now = dt.datetime.now().replace(microsecond=0)
     findings = [asdict(f) for f in result.findings]
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS raw._quarantine (delivery_month VARCHAR, fingerprint VARCHAR,"
-        " quarantined_at TIMESTAMP, findings JSON, data_docs VARCHAR)"
-    )
+    ensure_raw_schema(con)
     con.execute(
         "INSERT INTO raw._quarantine VALUES (?, ?, ?, ?, ?)",
         [

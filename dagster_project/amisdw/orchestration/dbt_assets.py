@@ -1,0 +1,220 @@
+"""The dbt project as Dagster assets: staging → intermediate → marts, dbt tests as asset checks.
+
+The dbt assets share the monthly partitions of ingestion. The models rebuild the whole
+history on every run (tables, not incremental), because a month's delivery restates earlier
+months: personnel events are backdated up to six months and later status rows change earlier
+persistency and retention. A partition of a dbt asset therefore means "this month's delivery
+is built into the model", and the tables always hold every month.
+
+Each run's dbt artifacts go to ``<warehouse folder>/dbt/runs/<run id>/`` (the invocation's own
+target path), where ``amisdw run`` reads its results: two runs never share a target folder.
+"""
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from amisdw.build_state import has_loaded_months, is_up_to_date
+from amisdw.locking import warehouse_lock
+from amisdw.orchestration.ingest_assets import LOCK_WAIT_SECONDS, WAREHOUSE_POOL
+from amisdw.orchestration.metadata import relation_row_counts
+from amisdw.settings import DBT_PROJECT_DIR, Settings
+
+_DBT_INPUTS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
+KEPT_RUNS = 10  # dbt artifacts of the newest runs kept under dbt/runs/
+
+
+def dbt_cli(settings: Settings, project: DbtProject | None = None) -> DbtCliResource:
+    """dbt as a resource: the program next to this interpreter, this warehouse's profile."""
+    return DbtCliResource(
+        project_dir=project or DbtProject(project_dir=DBT_PROJECT_DIR),
+        profiles_dir=str(settings.dbt_dir),
+        dbt_executable=str(settings.dbt_executable),
+    )
+
+
+def prepare_dbt_project(settings: Settings) -> DbtProject:
+    """The DbtProject, its manifest (re)parsed when missing or stale. Called when the
+    definitions are built, never at import."""
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=settings.dbt_dir)
+    dbt_vars = json.dumps(settings.dbt_vars(), sort_keys=True)
+    target = Path(project.project_dir) / project.target_path
+    parsed_with = target / "amisdw_parse_vars.json"
+    same_vars = parsed_with.is_file() and parsed_with.read_text(encoding="utf-8") == dbt_vars
+    if not same_vars or manifest_is_stale(project.project_dir, Path(project.manifest_path)):
+        settings.prepare_folders()
+        dbt_cli(settings, project).cli(
+            ["parse", "--quiet", "--vars", dbt_vars],
+            target_path=target,
+            raise_on_error=True,
+        ).wait()
+        parsed_with.write_text(dbt_vars, encoding="utf-8")
+    return project
+
+
+def seed_partial_parse(project: DbtProject, target: Path) -> None:
+    """Start a run's target folder from the project's partial-parse state (parsed with the
+    same vars when the definitions were built), so dbt re-parses only what changed."""
+    state = Path(project.project_dir) / project.target_path / "partial_parse.msgpack"
+    if state.is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(state, target / state.name)
+
+
+def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    inputs = [project_dir / "dbt_project.yml"]
+    for folder in _DBT_INPUTS:
+        if (project_dir / folder).is_dir():
+            inputs.extend(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    return any(p.exists() and p.stat().st_mtime > built for p in inputs)
+
+
+def dbt_build_args(dbt_vars: dict[str, Any], full_refresh: bool = False) -> list[str]:
+    """The dbt CLI arguments of a build: the settings that are dbt vars, or a full refresh."""
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
+    return args
+
+
+def run_target(settings: Settings, run_id: str) -> Path:
+    """Where the dbt invocation of run ``run_id`` writes its artifacts."""
+    return settings.dbt_runs_dir / run_id
+
+
+def _prune_runs(settings: Settings) -> None:
+    runs = sorted(
+        (p for p in settings.dbt_runs_dir.glob("*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in runs[KEPT_RUNS:]:
+        for f in sorted(old.rglob("*"), reverse=True):
+            f.unlink() if f.is_file() else f.rmdir()
+        old.rmdir()
+
+
+class AmisdwDbtTranslator(DagsterDbtTranslator):
+    """dbt sources map onto the ingestion assets; models group by their layer: staging,
+    model (intermediate models and seeds), marts."""
+
+    def get_asset_key(self, dbt_resource_props: dict[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props["resource_type"] == "seed":
+            return "model"
+        if len(fqn) > 2 and fqn[1] == "staging":
+            return "staging"
+        if len(fqn) > 2 and fqn[1] == "marts":
+            return "marts"
+        return "model"
+
+
+class DbtBuildConfig(dg.Config):
+    """``full_refresh``: rebuild even when the build is up to date (--full-refresh)."""
+
+    full_refresh: bool = False
+
+
+def relations(manifest_path: Path) -> dict[str, str]:
+    """dbt unique_id → ``schema.name`` of every model, seed and snapshot of the manifest."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return {
+        uid: f"{node['schema']}.{node.get('alias') or node['name']}"
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+        and node.get("config", {}).get("materialized") != "ephemeral"
+    }
+
+
+def _unique_id(event: Any) -> str | None:
+    if isinstance(event, dg.Output | dg.AssetMaterialization) and "unique_id" in event.metadata:
+        return str(event.metadata["unique_id"].value)
+    return None
+
+
+def with_row_counts(events: list[Any], build: Path, by_id: dict[str, str]) -> list[Any]:
+    """Add ``dagster/row_count`` to each dbt model's materialization (read after dbt exits:
+    the DuckDB file has one writer, so it cannot be read while dbt runs)."""
+    wanted = {uid: by_id[uid] for e in events if (uid := _unique_id(e)) in by_id}
+    counts = relation_row_counts(build, wanted.values())
+    out = []
+    for e in events:
+        relation = wanted.get(_unique_id(e) or "")
+        if relation in counts:
+            e = e.with_metadata({**e.metadata, "dagster/row_count": counts[relation]})
+        out.append(e)
+    return out
+
+
+def build_dbt_assets(
+    project: DbtProject, partitions: dg.PartitionsDefinition
+) -> dg.AssetsDefinition:
+    by_id = relations(Path(project.manifest_path))
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=AmisdwDbtTranslator(
+            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+        ),
+        pool=WAREHOUSE_POOL,
+        name="amisdw_dbt",
+        partitions_def=partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+    )
+    def amisdw_dbt(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        settings: Settings,
+        config: DbtBuildConfig,
+    ):
+        """dbt build (models, seeds, unit and data tests) of the whole history; skipped when
+        raw holds nothing, or nothing changed since the last publish."""
+        with warehouse_lock(settings.lock_path, wait_seconds=LOCK_WAIT_SECONDS):
+            if not has_loaded_months(settings.build):
+                context.log.info("raw holds no delivery yet: nothing to build")
+                return
+            if not config.full_refresh and is_up_to_date(settings.build, settings.published):
+                context.log.info("same deliveries and dbt project as the published warehouse")
+                return
+            target = run_target(settings, context.run_id)
+            seed_partial_parse(project, target)
+            invocation = dbt.cli(
+                dbt_build_args(settings.dbt_vars(), full_refresh=config.full_refresh),
+                context=context,
+                target_path=target,
+                raise_on_error=False,
+            )
+            events = list(invocation.stream())
+            try:
+                events = with_row_counts(events, settings.build, by_id)
+            except duckdb.Error as exc:  # metadata only: never fail the build over it
+                context.log.warning(f"row counts not recorded: {exc}")
+            _prune_runs(settings)
+        yield from events
+        error = invocation.get_error()
+        if error is not None:
+            raise error
+
+    return amisdw_dbt
