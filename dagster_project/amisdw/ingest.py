@@ -19,7 +19,7 @@ from amisdw.extracts.load import (
 )
 from amisdw.extracts.parse import parse_delivery
 from amisdw.quality import quarantine
-from amisdw.quality.gates import run_gates
+from amisdw.quality.gates import gx_suites, run_gates
 from amisdw.sequencing import Action, Step, plan_loads
 
 
@@ -76,6 +76,7 @@ class IngestOutcome:
     rows: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     quarantines: list[quarantine.DeliveryQuarantined] = field(default_factory=list)
+    docs_index: Path | None = None  # the GX Data Docs of the quality gates
 
     @property
     def loaded(self) -> list[str]:
@@ -129,4 +130,6 @@ def ingest_months(
         log(f"{step.month}: loaded ({step.reason})")
     final = plan_loads(obs.months, state, within)
     outcome.steps = [done.get(s.month, s) for s in final.steps]
+    if done:  # one Data Docs build per run, with every month's validation results
+        outcome.docs_index = gx_suites(quality_dir / "gx").build_docs()
     return outcome

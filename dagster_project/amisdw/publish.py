@@ -5,8 +5,8 @@ the previous complete version or the new one, never a partial state.
 Every published version is also kept (hard-linked, so it costs no copy) under
 ``<folder>/versions/<name>-<timestamp>.duckdb``; the newest ``versions_kept`` (setting
 AMISDW_KEEP_VERSIONS, default 5) stay. ``rollback`` swaps one of them back in, the same atomic
-way. A publish interrupted by kill -9 leaves only a temporary ``.<name>.publishing-<pid>`` file, removed
-by the next publish.
+way. A publish interrupted by kill -9 leaves only a temporary ``.<name>.publishing-<pid>``
+file, removed by the next publish.
 """
 
 from __future__ import annotations

@@ -212,6 +212,11 @@ class Settings(dg.ConfigurableResource):
             "      threads: 2\n"
         )
 
+    def instance_yaml(self) -> str:
+        """The Dagster instance's dagster.yaml: the project's template, for this home."""
+        template = INSTANCE_TEMPLATE.read_text(encoding="utf-8")
+        return template.replace("__DAGSTER_HOME__", str(self.dagster_home_path))
+
     def prepare_folders(self) -> None:
         """Create the warehouse's folders, its dbt profile and its Dagster instance folder.
 
@@ -231,8 +236,9 @@ class Settings(dg.ConfigurableResource):
             if not profile.is_file() or profile.read_text(encoding="utf-8") != text:
                 profile.write_text(text, encoding="utf-8")
             instance = self.dagster_home_path / "dagster.yaml"
-            if not instance.exists():
-                instance.write_text(INSTANCE_TEMPLATE.read_text(encoding="utf-8"), "utf-8")
+            rendered = self.instance_yaml()
+            if not instance.is_file() or instance.read_text(encoding="utf-8") != rendered:
+                instance.write_text(rendered, encoding="utf-8")
         except OSError as exc:
             raise AmisdwError(
                 f"Cannot write in {self.folder} ({exc.strerror or exc}). Choose a --warehouse "

@@ -1,12 +1,13 @@
 """Operating the code location: a backfill over a range of months is one run and builds the
-same warehouse as `amisdw run`; `dagster dev` serves the assets, the schedule and the sensor."""
+same warehouse as `amisdw run`; `dagster dev`, started by its full path with a bare
+environment, serves the assets, the schedule and the sensor, and shows the runs, partitions
+and asset checks that `amisdw run` recorded in the instance."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,12 +22,13 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from amisdw import settings
-from amisdw.assets.partitions import range_tags
 from amisdw.cli import main
+from amisdw.orchestration.definitions import build_definitions
+from amisdw.orchestration.partitions import range_tags
+from amisdw.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.slow
-MONTHS = ["202301", "202302", "202303"]
+MONTHS = ["200910", "200911", "200912"]  # history that starts in an odd month and year
 
 
 def kpi_rows(warehouse: Path) -> list[tuple]:
@@ -34,24 +36,36 @@ def kpi_rows(warehouse: Path) -> list[tuple]:
         return con.execute("SELECT * FROM marts.kpi ORDER BY ALL").fetchall()
 
 
-def test_backfill_of_three_months_is_one_run_and_matches_amisdw_run(tmp_path, monkeypatch):
-    inbox = tmp_path / "inbox"
-    args = ["--size", "tiny", "--start", "202301", "--months", "3", "--seed", "5"]
+@pytest.fixture(scope="module")
+def by_cli(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Three tiny months from 2009-10, built by `amisdw run` (its Dagster instance beside)."""
+    root = tmp_path_factory.mktemp("ops")
+    inbox = root / "inbox"
+    args = ["--size", "tiny", "--start", MONTHS[0], "--months", "3", "--seed", "5"]
     result = CliRunner().invoke(main, ["generate", *args, "--out", str(inbox)])
     assert result.exit_code == 0, result.output
-    by_cli = tmp_path / "cli" / "warehouse.duckdb"
-    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(by_cli)])
+    warehouse = root / "cli" / "warehouse.duckdb"
+    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
     assert result.exit_code == 0, result.output
+    return {"root": root, "inbox": inbox, "warehouse": warehouse}
 
-    by_dagster = tmp_path / "dagster" / "warehouse.duckdb"
-    by_dagster.parent.mkdir()
-    monkeypatch.setenv(settings.WAREHOUSE_ENV, str(by_dagster))
-    monkeypatch.setenv(settings.INBOX_ENV, str(inbox))
-    from amisdw.definitions import build_definitions  # resources read the env when built
 
-    job = build_definitions().resolve_job_def("monthly_refresh")
+def test_amisdw_run_records_one_run_in_the_persistent_instance(by_cli):
+    home = by_cli["warehouse"].parent / "dagster"
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        (run,) = instance.get_runs()
+        assert run.job_name == "monthly_refresh"
+        assert run.status == dg.DagsterRunStatus.SUCCESS
+        for key in (["raw", "agent"], ["marts", "kpi"], ["published_warehouse"]):
+            assert instance.get_materialized_partitions(dg.AssetKey(key)) == set(MONTHS)
+
+
+def test_backfill_of_three_months_is_one_run_and_matches_amisdw_run(by_cli):
+    by_dagster = by_cli["root"] / "dagster" / "warehouse.duckdb"
+    settings = Settings.create(inbox=str(by_cli["inbox"]), warehouse=str(by_dagster))
+    job = build_definitions(settings).resolve_job_def("monthly_refresh")
     with dg.instance_for_test() as instance:
-        # what a backfill of 202301…202303 launches: one run tagged with the partition range
+        # what a backfill of the three months launches: one run tagged with the partition range
         run = job.execute_in_process(
             instance=instance,
             tags=range_tags(MONTHS[0], MONTHS[-1]),
@@ -68,10 +82,10 @@ def test_backfill_of_three_months_is_one_run_and_matches_amisdw_run(tmp_path, mo
             dg.AssetKey(["marts", "kpi"])
         ).asset_materialization
 
-    assert published.metadata["kpi_period"].value == "2023-03"
+    assert published.metadata["kpi_period"].value == "2009-12"
     assert published.metadata["head_office/headcount_end"].value > 0
     assert kpi.metadata["dagster/row_count"].value == len(kpi_rows(by_dagster))
-    assert kpi_rows(by_dagster) == kpi_rows(by_cli)
+    assert kpi_rows(by_dagster) == kpi_rows(by_cli["warehouse"])
 
 
 def free_port() -> int:
@@ -134,22 +148,33 @@ def stop_group(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def test_dagster_dev_serves_assets_schedule_and_sensor(tmp_path):
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+RUNS_QUERY = """{ runsOrError { ... on Runs { results { runId jobName status } } } }"""
+MATERIALIZATIONS_QUERY = """{ assetOrError(assetKey: {path: %s}) { ... on Asset {
+    assetMaterializations(limit: 10) { runId partition } } } }"""
+CHECKS_QUERY = """{ assetNodeOrError(assetKey: {path: ["raw", "agent"]}) { ... on AssetNode {
+    assetChecksOrError { ... on AssetChecks { checks { name
+    executionForLatestMaterialization { runId status } } } } } } }"""
+
+
+def test_dagster_dev_by_path_shows_the_runs_of_amisdw_run(by_cli):
+    """`dagster dev` started by its full path, as systemd would, with a bare environment and
+    the DAGSTER_HOME that `amisdw run` used: it loads the code location and shows the CLI's
+    run, its partitions and its asset checks."""
+    warehouse = by_cli["warehouse"]
+    home = warehouse.parent / "dagster"
     env = {
-        **os.environ,
+        "HOME": os.environ.get("HOME", "/root"),
+        "PATH": "/usr/bin:/bin",
         "DAGSTER_HOME": str(home),
-        settings.WAREHOUSE_ENV: str(tmp_path / "wh" / "warehouse.duckdb"),
-        settings.INBOX_ENV: str(tmp_path / "inbox"),
+        "AMISDW_WAREHOUSE": str(warehouse),
+        "AMISDW_INBOX": str(by_cli["inbox"]),
     }
     port = free_port()
     dagster = Path(sys.executable).with_name("dagster")
-    log = (tmp_path / "dagster-dev.log").open("wb")
+    log = (by_cli["root"] / "dagster-dev.log").open("wb")
     proc = subprocess.Popen(
         [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=settings.PROJECT_ROOT,  # [tool.dagster] in pyproject.toml names the code location
+        cwd=PROJECT_ROOT,  # [tool.dagster] in pyproject.toml names the code location
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -162,6 +187,10 @@ def test_dagster_dev_serves_assets_schedule_and_sensor(tmp_path):
             ("amisdw", "RepositoryLocation")
         ], entries
         (repo,) = graphql(port, REPOSITORY_QUERY)["repositoriesOrError"]["nodes"]
+        runs = graphql(port, RUNS_QUERY)["runsOrError"]["results"]
+        published = graphql(port, MATERIALIZATIONS_QUERY % '["published_warehouse"]')
+        raw = graphql(port, MATERIALIZATIONS_QUERY % '["raw", "agent"]')
+        checks = graphql(port, CHECKS_QUERY)
     finally:
         stop_group(proc)
         log.close()
@@ -181,3 +210,16 @@ def test_dagster_dev_serves_assets_schedule_and_sensor(tmp_path):
         }
     ]
     assert [s["name"] for s in repo["sensors"]] == ["inbox_sensor"]
+    # what `amisdw run` did is there: one successful run, three partitions, the gate checks
+    assert [(r["jobName"], r["status"]) for r in runs] == [("monthly_refresh", "SUCCESS")]
+    run_id = runs[0]["runId"]
+    for asset in (published, raw):
+        materializations = asset["assetOrError"]["assetMaterializations"]
+        assert {m["partition"] for m in materializations} == set(MONTHS)
+        assert {m["runId"] for m in materializations} == {run_id}
+    gate = next(
+        c
+        for c in checks["assetNodeOrError"]["assetChecksOrError"]["checks"]
+        if c["name"] == "quality_gates"
+    )
+    assert gate["executionForLatestMaterialization"] == {"runId": run_id, "status": "SUCCEEDED"}

@@ -1,16 +1,33 @@
-"""The Dagster code location loads, and shows ingestion → staging as one asset graph."""
+"""The Dagster code location loads, and shows ingestion → staging → marts → publish as one
+asset graph whose monthly partitions follow the deliveries."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
+import pytest
 
-from amisdw.assets.transform import dbt_build_args, manifest_is_stale
 from amisdw.extracts.contract import FAMILIES
+from amisdw.orchestration.dbt_assets import dbt_build_args, manifest_is_stale
+from amisdw.orchestration.definitions import build_definitions
+from amisdw.settings import Settings
+from tests.delivery_builder import write_delivery
 
 
-def test_definitions_load_and_validate():
-    from amisdw.definitions import defs
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
+    """Definitions over an inbox whose history starts in November 2005."""
+    root = tmp_path_factory.mktemp("defs")
+    for month in ("200511", "200512"):
+        write_delivery(root / "inbox", month)
+    settings = Settings.create(
+        inbox=str(root / "inbox"), warehouse=str(root / "wh" / "warehouse.duckdb")
+    )
+    return build_definitions(settings)
 
+
+def test_definitions_load_and_validate(defs):
     dg.Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
@@ -21,36 +38,42 @@ def test_definitions_load_and_validate():
         parents = graph.get(dg.AssetKey(["staging", f"stg_amis__{family.raw_table}"])).parent_keys
         assert dg.AssetKey(["raw", family.raw_table]) in parents
     assert "published_warehouse" in keys
+    assert "marts/data_quality_findings" in keys
 
 
-def test_dbt_tests_surface_as_asset_checks():
-    from amisdw.definitions import defs
+def test_the_module_loads_lazily():
+    from amisdw.orchestration import definitions
 
+    # importing builds nothing: dagster calls the decorated function when it loads the location
+    assert callable(definitions.defs)
+    assert not isinstance(definitions.defs, dg.Definitions)
+
+
+def test_dbt_tests_surface_as_asset_checks(defs):
     checks = {c.asset_key.to_user_string() for c in defs.resolve_asset_graph().asset_check_keys}
     assert "staging/stg_amis__agent" in checks
     assert "staging/stg_amis__receipt" in checks
 
 
-def test_ingestion_is_partitioned_by_delivery_month():
-    from amisdw.definitions import defs
-
+def test_partitions_start_with_the_first_delivered_month(defs):
     ingest = defs.resolve_assets_def(dg.AssetKey(["raw", "agent"]))
     keys = ingest.partitions_def.get_partition_keys()
-    assert keys[0] == "202301"
-    assert keys[1] == "202302"
+    assert keys[:2] == ["200511", "200512"]
 
 
 def test_dbt_build_args():
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
-    assert dbt_build_args("202401", "202403") == [
+    assert dbt_build_args({}) == ["build"]
+    assert dbt_build_args({}, full_refresh=True) == ["build", "--full-refresh"]
+    assert dbt_build_args({"replay_max_disagreement_share": 0.01}) == [
         "build",
         "--vars",
-        '{"end_month": "202403", "start_month": "202401"}',
+        '{"replay_max_disagreement_share": 0.01}',
     ]
 
 
-def test_manifest_staleness(tmp_path):
+def test_manifest_staleness(tmp_path: Path):
+    import os
+
     (tmp_path / "models").mkdir()
     model = tmp_path / "models" / "m.sql"
     manifest = tmp_path / "target" / "manifest.json"
@@ -58,8 +81,6 @@ def test_manifest_staleness(tmp_path):
     model.write_text("select 1")
     manifest.parent.mkdir()
     manifest.write_text("{}")
-    import os
-
     os.utime(model, (1, 1))
     assert not manifest_is_stale(tmp_path, manifest)
     os.utime(model, None)
@@ -67,23 +88,19 @@ def test_manifest_staleness(tmp_path):
     assert manifest_is_stale(tmp_path, manifest)
 
 
-def test_every_asset_is_monthly_with_single_run_backfills():
-    from amisdw.assets.partitions import monthly_partitions
-    from amisdw.definitions import defs
-
+def test_every_asset_is_monthly_with_single_run_backfills(defs):
     graph = defs.resolve_asset_graph()
+    ingest = defs.resolve_assets_def(dg.AssetKey(["raw", "agent"]))
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         if not node.is_materializable:
             continue
-        assert node.partitions_def == monthly_partitions, key
+        assert node.partitions_def == ingest.partitions_def, key
         assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
         assert node.pools == {"amisdw_warehouse"}, key
 
 
-def test_assets_are_grouped_and_described():
-    from amisdw.definitions import defs
-
+def test_assets_are_grouped_and_described(defs):
     graph = defs.resolve_asset_graph()
     groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()}
     assert groups == {"ingest", "staging", "model", "marts", "publish"}
@@ -93,9 +110,7 @@ def test_assets_are_grouped_and_described():
     assert all(graph.get(k).description for k in graph.get_all_asset_keys())
 
 
-def test_refresh_job_schedule_and_sensor():
-    from amisdw.definitions import defs
-
+def test_refresh_job_schedule_and_sensor(defs):
     job = defs.resolve_job_def("monthly_refresh")
     assert dg.AssetKey("published_warehouse") in job.asset_layer.executable_asset_keys
     assert defs.resolve_schedule_def("monthly_refresh_schedule").job_name == "monthly_refresh"

@@ -198,7 +198,7 @@ def build_dbt_assets(
             if not config.full_refresh and is_up_to_date(settings.build, settings.published):
                 context.log.info("same deliveries and dbt project as the published warehouse")
                 return
-            target = run_target(settings, context.run_id)
+            target = run_target(settings, context.run.run_id)
             seed_partial_parse(project, target)
             invocation = dbt.cli(
                 dbt_build_args(settings.dbt_vars(), full_refresh=config.full_refresh),

@@ -14,6 +14,7 @@ example rows (with their line in the file):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from amisdw.extracts.contract import FAMILIES, HEAD_OFFICE
+from amisdw.extracts.contract import FAMILIES, HEAD_OFFICE, Family
 from amisdw.extracts.delivery import Delivery
 from amisdw.extracts.parse import ParsedDelivery
 from amisdw.quality.suites import load_suite
@@ -104,82 +105,106 @@ def run_gates(
     frames = _frames(parsed, result)
     if result.findings:  # unparseable files: the suites would only repeat it
         return result
-    result.docs_index = _run_suites(delivery, frames, gx_dir, result)
+    _run_suites(delivery, frames, gx_dir, result)
     _cross_file_checks(delivery, frames, con, result)
+    if result.findings:  # the Data Docs the quarantine message points to show this month
+        result.docs_index = gx_suites(gx_dir).build_docs()
     return result
 
 
 # --- Great Expectations -----------------------------------------------------------------------
 
 
-def _gx_context(gx_dir: Path) -> Any:
-    import great_expectations as gx
+class GxSuites:
+    """The GX project of a warehouse (``gx_dir``): one file-backed context, one pandas asset,
+    validation definition and checkpoint per extract family, created once per process and
+    reused for every month (each month's results are stored under the month's run name).
+    Data Docs are rebuilt once per ingestion run (:meth:`build_docs`), not per validation."""
 
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    gx_dir.mkdir(parents=True, exist_ok=True)
-    return gx.get_context(mode="file", project_root_dir=str(gx_dir))
+    def __init__(self, gx_dir: Path) -> None:
+        import great_expectations as gx
+
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        gx_dir.mkdir(parents=True, exist_ok=True)
+        self._gx = gx
+        self.ctx = gx.get_context(mode="file", project_root_dir=str(gx_dir))
+        self._source = self.ctx.data_sources.add_or_update_pandas("amis_delivery")
+        self._checkpoints: dict[str, Any] = {}
+
+    def _checkpoint(self, family: Family) -> Any:
+        if family.name in self._checkpoints:
+            return self._checkpoints[family.name]
+        gx = self._gx
+        name = family.raw_table
+        try:
+            asset = self._source.get_asset(name)
+        except LookupError:
+            asset = self._source.add_dataframe_asset(name)
+        try:
+            batch_def = asset.get_batch_definition("delivery")
+        except KeyError:
+            batch_def = asset.add_batch_definition_whole_dataframe("delivery")
+        suite = self.ctx.suites.add_or_update(gx.ExpectationSuite(**load_suite(family)))
+        vd = self.ctx.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=name, data=batch_def, suite=suite)
+        )
+        checkpoint = self.ctx.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=name,
+                validation_definitions=[vd],
+                actions=[],
+                result_format={"result_format": "COMPLETE"},
+            )
+        )
+        self._checkpoints[family.name] = checkpoint
+        return checkpoint
+
+    def validate(self, family: Family, df: pd.DataFrame, month: str) -> list[Any]:
+        """The failed expectation results of ``df`` (one family of the month's delivery)."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        run = self._checkpoint(family).run(
+            batch_parameters={"dataframe": df},
+            run_id=RunIdentifier(run_name=f"{family.raw_table}_{month}"),
+        )
+        return [r for vres in run.run_results.values() for r in vres.results if not r.success]
+
+    def build_docs(self) -> Path | None:
+        self.ctx.build_data_docs()
+        sites = self.ctx.get_docs_sites_urls()
+        return Path(sites[0]["site_url"].removeprefix("file://")) if sites else None
+
+
+@functools.cache
+def gx_suites(gx_dir: Path) -> GxSuites:
+    return GxSuites(gx_dir)
 
 
 def _run_suites(
     delivery: Delivery, frames: dict[str, pd.DataFrame], gx_dir: Path, result: GateResult
-) -> Path | None:
-    import great_expectations as gx
-
-    ctx = _gx_context(gx_dir)
-    source = ctx.data_sources.add_or_update_pandas("amis_delivery")
-    validations = []
-    batches: dict[str, pd.DataFrame] = {}
+) -> None:
+    suites = gx_suites(gx_dir)
     for family in FAMILIES:
         df = frames.get(family.name)
         if df is None:
             continue
         df = df.reset_index(drop=True)
-        batches[family.name] = df
-        asset_name = f"{family.raw_table}_{delivery.month}"
-        asset = source.add_dataframe_asset(asset_name)
-        batch_def = asset.add_batch_definition_whole_dataframe("delivery")
-        suite = ctx.suites.add_or_update(gx.ExpectationSuite(**load_suite(family)))
-        validations.append((family, batch_def, suite))
-    if not validations:
-        return None
-    for family, batch_def, suite in validations:
-        vd = ctx.validation_definitions.add_or_update(
-            gx.ValidationDefinition(
-                name=f"{family.raw_table}_{delivery.month}", data=batch_def, suite=suite
-            )
-        )
-        checkpoint = ctx.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=f"{family.raw_table}_{delivery.month}",
-                validation_definitions=[vd],
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-                result_format={"result_format": "COMPLETE"},
-            )
-        )
-        df = batches[family.name]
-        run = checkpoint.run(batch_parameters={"dataframe": df})
-        for vres in run.run_results.values():
-            for r in vres.results:
-                if r.success:
-                    continue
-                cfg = r.expectation_config
-                check = (cfg.meta or {}).get("check", cfg.type)
-                info = r.result or {}
-                idx = info.get("unexpected_index_list") or []
-                count = info.get("unexpected_count") or len(idx) or 1
-                examples = _examples(df, idx, cfg.kwargs)
-                result.findings.append(
-                    GateFinding(
-                        delivery.month,
-                        _file_of(df, idx),
-                        check,
-                        _describe(cfg.type, cfg.kwargs, info),
-                        int(count),
-                        examples,
-                    )
+        for r in suites.validate(family, df, delivery.month):
+            cfg = r.expectation_config
+            check = (cfg.meta or {}).get("check", cfg.type)
+            info = r.result or {}
+            idx = info.get("unexpected_index_list") or []
+            count = info.get("unexpected_count") or len(idx) or 1
+            result.findings.append(
+                GateFinding(
+                    delivery.month,
+                    _file_of(df, idx),
+                    check,
+                    _describe(cfg.type, cfg.kwargs, info),
+                    int(count),
+                    _examples(df, idx, cfg.kwargs),
                 )
-    sites = ctx.get_docs_sites_urls()
-    return Path(sites[0]["site_url"].removeprefix("file://")) if sites else None
+            )
 
 
 def _file_of(df: pd.DataFrame, idx: list[Any]) -> str:
