@@ -15,8 +15,8 @@ from amisdw.extracts.delivery import InboxError, check_delivery, observe_inbox
 from amisdw.extracts.load import load_delivery, loaded_fingerprints
 from amisdw.extracts.parse import parse_delivery
 from amisdw.ingest import ingest_month as ingest_into
-from amisdw.sequencing import MonthStatus
 from amisdw.quality.quarantine import DeliveryQuarantined
+from amisdw.sequencing import MonthStatus
 from tests.delivery_builder import base_rows, write_delivery, write_ok
 
 
