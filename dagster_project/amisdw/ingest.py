@@ -19,8 +19,8 @@ from amisdw.extracts.load import (
 )
 from amisdw.extracts.parse import parse_delivery
 from amisdw.quality import quarantine
-from amisdw.quality.gates import gx_suites, run_gates
-from amisdw.sequencing import Action, Step, plan_loads
+from amisdw.quality.gates import batch_gates, gx_suites, run_gates
+from amisdw.sequencing import Action, Plan, Step, plan_loads
 
 
 def ingest_delivery(
@@ -97,6 +97,9 @@ def observe(inbox: Path, first_month: str, loaded: Mapping[str, str], verify: bo
     return obs
 
 
+BATCH_BYTES = 512 << 20  # months whose files add up to this are parsed and validated together
+
+
 def ingest_months(
     con: duckdb.DuckDBPyConnection,
     inbox: Path,
@@ -104,32 +107,64 @@ def ingest_months(
     first_month: str = "",
     within: Collection[str] | None = None,
     log: Callable[[str], None] = lambda _: None,
+    batch_bytes: int = BATCH_BYTES,
 ) -> IngestOutcome:
     """Load every month the sequencing policy allows, oldest first, re-deciding after each
-    month (a quarantine holds back what the policy says). ``within``: the run's months."""
+    month (a quarantine holds back what the policy says). ``within``: the run's months.
+
+    Consecutive months are parsed and run through the GX suites together, in batches of up
+    to ``batch_bytes`` of delivered files (the suites' cost is per validation, not per row);
+    each month's cross-file checks and load then follow in month order."""
     state = warehouse_months(con)
     obs = observe(inbox, first_month, state.loaded, verify=True)
     outcome = IngestOutcome(warnings=list(obs.warnings))
     done: dict[str, Step] = {}
-    while (step := plan_loads(obs.months, state, within).next_load) is not None:
-        delivery = obs.deliveries[step.month]
-        outcome.warnings.extend(delivery.warnings)
-        try:
-            result = ingest_delivery(con, delivery, quality_dir)
-        except quarantine.DeliveryQuarantined as failure:
-            outcome.quarantines.append(failure)
-            state = state.with_quarantined(step.month, delivery.fingerprint)
-            done[step.month] = Step(step.month, Action.QUARANTINED, str(failure), step.fingerprint)
-            log(f"{step.month}: quarantined")
-            continue
-        state = state.with_loaded(step.month, delivery.fingerprint)
-        outcome.warnings.extend(result.warnings)
-        for family, n in result.rows.items():
-            outcome.rows[family] = outcome.rows.get(family, 0) + n
-        done[step.month] = Step(step.month, Action.LOADED, step.reason, step.fingerprint)
-        log(f"{step.month}: loaded ({step.reason})")
+    gx_dir = quality_dir / "gx"
+    while batch := _next_batch(plan_loads(obs.months, state, within), obs, batch_bytes):
+        parsed = {m: parse_delivery(obs.deliveries[m]) for m in batch}
+        gates = batch_gates(list(parsed.values()), gx_dir)
+        for month in batch:
+            step = plan_loads(obs.months, state, within).next_load
+            if step is None or step.month != month:  # a quarantine held the rest back
+                break
+            delivery = obs.deliveries[month]
+            outcome.warnings.extend(delivery.warnings)
+            result = gates.finish(month, con)
+            if not result.passed:
+                report = quarantine.record(con, result, quality_dir / "quarantine")
+                failure = quarantine.DeliveryQuarantined(quarantine.message(result, report), result)
+                outcome.quarantines.append(failure)
+                state = state.with_quarantined(month, delivery.fingerprint)
+                done[month] = Step(month, Action.QUARANTINED, str(failure), step.fingerprint)
+                log(f"{month}: quarantined")
+                continue
+            loaded = load_delivery(con, parsed.pop(month))
+            state = state.with_loaded(month, delivery.fingerprint)
+            outcome.warnings.extend(loaded.warnings)
+            for family, n in loaded.rows.items():
+                outcome.rows[family] = outcome.rows.get(family, 0) + n
+            done[month] = Step(month, Action.LOADED, step.reason, step.fingerprint)
+            log(f"{month}: loaded ({step.reason})")
     final = plan_loads(obs.months, state, within)
     outcome.steps = [done.get(s.month, s) for s in final.steps]
     if done:  # one Data Docs build per run, with every month's validation results
-        outcome.docs_index = gx_suites(quality_dir / "gx").build_docs()
+        outcome.docs_index = gx_suites(gx_dir).build_docs()
     return outcome
+
+
+def _next_batch(plan: Plan, obs: Observation, batch_bytes: int) -> list[str]:
+    """The next months to load, consecutive in the plan, up to ``batch_bytes`` of files (at
+    least one month)."""
+    batch: list[str] = []
+    size = 0
+    for step in plan.steps:
+        if step.action is not Action.LOAD:
+            if batch:
+                break
+            continue
+        month_bytes = obs.deliveries[step.month].size_bytes
+        if batch and size + month_bytes > batch_bytes:
+            break
+        batch.append(step.month)
+        size += month_bytes
+    return batch

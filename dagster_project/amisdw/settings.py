@@ -22,13 +22,14 @@ other file of that warehouse is derived from it here, and only here:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
+import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import dagster as dg
 
 from amisdw.errors import AmisdwError
 
@@ -60,8 +61,12 @@ def _absolute(path: str | Path) -> str:
     return str(Path(path).expanduser().absolute())
 
 
-class Settings(dg.ConfigurableResource):
-    """What a run needs to know. Paths are absolute (resolved when the object is built)."""
+@dataclass(frozen=True)
+class Settings:
+    """What a run needs to know. Paths are absolute (resolved when the object is built).
+
+    Dagster receives the object itself as the resource ``settings`` (assets take it as
+    ``ResourceParam[Settings]``), so importing it costs readers nothing of Dagster."""
 
     inbox: str = str(DEFAULT_INBOX)
     warehouse: str = str(DEFAULT_WAREHOUSE)
@@ -98,6 +103,9 @@ class Settings(dg.ConfigurableResource):
         for name in ("inbox", "warehouse", "dagster_home"):
             if values.get(name):
                 values[name] = _absolute(values[name])
+        unknown = set(values) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
         settings = cls(**values)
         settings.validate_values()
         return settings
@@ -247,7 +255,7 @@ class Settings(dg.ConfigurableResource):
 
 
 def _parse(name: str, var: str, raw: str) -> Any:
-    kind = Settings.model_fields[name].annotation
+    kind = typing.get_type_hints(Settings)[name]
     try:
         if kind in (bool, "bool"):
             low = raw.lower()

@@ -57,6 +57,10 @@ class Delivery:
         """No control file yet: AMIS is still writing the month (normal, not an error)."""
         return not (self.folder / f"{self.month}.ok").is_file()
 
+    @property
+    def size_bytes(self) -> int:
+        return sum((self.folder / f.name).stat().st_size for f in self.files)
+
     def files_of(self, family: Family) -> list[DeliveredFile]:
         return [f for f in self.files if f.family is family]
 

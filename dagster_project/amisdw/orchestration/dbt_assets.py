@@ -186,7 +186,7 @@ def build_dbt_assets(
     def amisdw_dbt(
         context: dg.AssetExecutionContext,
         dbt: DbtCliResource,
-        settings: Settings,
+        settings: dg.ResourceParam[Settings],
         config: DbtBuildConfig,
     ):
         """dbt build (models, seeds, unit and data tests) of the whole history; skipped when

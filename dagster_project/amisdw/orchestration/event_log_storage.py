@@ -18,7 +18,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as db
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
+    SqliteEventLogStorage,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
@@ -37,6 +40,7 @@ class FastSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: Any = None) -> None:
         self._engines: dict[str, Engine] = {}
+        self._tables: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
@@ -58,6 +62,19 @@ class FastSqliteEventLogStorage(SqliteEventLogStorage):
             db.event.listen(engine, "connect", _pragmas)
             self._engines[shard] = engine
         return engine
+
+    def has_table(self, table_name: str) -> bool:
+        """Asked for every asset event; the tables of the index shard only ever get added by
+        a migration, so a table once found is there for good."""
+        if table_name in self._tables:
+            return True
+        # not through _connect: it is asked while _connect holds the storage's lock
+        engine = self._engine(INDEX_SHARD_NAME)
+        with engine.connect() as conn:
+            found = bool(engine.dialect.has_table(conn, table_name))
+        if found:
+            self._tables.add(table_name)
+        return found
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:

@@ -125,7 +125,7 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinit
         check_specs=GATE_CHECKS,
     )
     def ingest_delivery(
-        context: dg.AssetExecutionContext, settings: Settings
+        context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         """Load the run's delivery months the sequencing policy allows, oldest first."""
         months = list(context.partition_keys)

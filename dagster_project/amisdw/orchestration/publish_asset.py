@@ -38,7 +38,7 @@ def build_publish_asset(
         name="published_warehouse",
     )
     def published_warehouse(
-        context: dg.AssetExecutionContext, settings: Settings
+        context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
     ) -> dg.MaterializeResult:
         with warehouse_lock(settings.lock_path, wait_seconds=LOCK_WAIT_SECONDS):
             counts = publish(settings.build, settings.published, settings.versions_kept)

@@ -25,7 +25,6 @@ import pandas as pd
 import pyarrow as pa
 
 from amisdw.extracts.contract import FAMILIES, HEAD_OFFICE, Family
-from amisdw.extracts.delivery import Delivery
 from amisdw.extracts.parse import ParsedDelivery
 from amisdw.quality.suites import load_suite
 
@@ -66,6 +65,9 @@ def _example_text(example: dict[str, Any]) -> str:
     return f"line {line}: {values}" if line is not None else values
 
 
+MONTH_COLUMN = "_delivery_month"  # the month of each row in a multi-month batch
+
+
 def _frames(parsed: ParsedDelivery, result: GateResult) -> dict[str, pd.DataFrame]:
     """Every family's parsed rows as a DataFrame; files that did not parse become findings."""
     month = parsed.delivery.month
@@ -80,6 +82,7 @@ def _frames(parsed: ParsedDelivery, result: GateResult) -> dict[str, pd.DataFram
         family = pfile.file.family
         df = _as_floats(pfile.table).to_pandas()
         df["_file"] = pfile.file.name
+        df[MONTH_COLUMN] = month
         frames[family.name] = pd.concat([frames[family.name], df]) if family.name in frames else df
     return frames
 
@@ -93,23 +96,45 @@ def _as_floats(table: pa.Table) -> pa.Table:
     return table
 
 
+@dataclass
+class BatchGates:
+    """The gates that do not depend on what raw holds (parsing, the GX suites), run once over
+    a batch of consecutive months; :meth:`finish` adds a month's cross-file checks against the
+    build warehouse once the months before it are loaded."""
+
+    results: dict[str, GateResult]
+    frames: dict[str, dict[str, pd.DataFrame]]
+    gx_dir: Path
+
+    def finish(self, month: str, con: duckdb.DuckDBPyConnection) -> GateResult:
+        result = self.results[month]
+        if not result.findings:  # unparseable or failing the suites: nothing to cross-check
+            _cross_file_checks(month, self.frames[month], con, result)
+        if result.findings:  # the Data Docs the quarantine message points to show this month
+            result.docs_index = gx_suites(self.gx_dir).build_docs()
+        return result
+
+
+def batch_gates(batch: list[ParsedDelivery], gx_dir: Path) -> BatchGates:
+    """Parse findings and the GX suites of every month of ``batch`` (one validation per
+    family for the whole batch; each finding names its month)."""
+    results = {
+        p.delivery.month: GateResult(p.delivery.month, p.delivery.fingerprint) for p in batch
+    }
+    frames = {p.delivery.month: _frames(p, results[p.delivery.month]) for p in batch}
+    valid = [m for m, r in results.items() if not r.findings]  # unparseable: nothing to add
+    _run_suites(valid, frames, gx_dir, results)
+    return BatchGates(results, frames, gx_dir)
+
+
 def run_gates(
     parsed: ParsedDelivery,
     con: duckdb.DuckDBPyConnection,
     gx_dir: Path,
 ) -> GateResult:
-    """All gates on a parsed delivery; ``con`` is the build warehouse (earlier deliveries in
-    raw)."""
-    delivery = parsed.delivery
-    result = GateResult(delivery.month, delivery.fingerprint)
-    frames = _frames(parsed, result)
-    if result.findings:  # unparseable files: the suites would only repeat it
-        return result
-    _run_suites(delivery, frames, gx_dir, result)
-    _cross_file_checks(delivery, frames, con, result)
-    if result.findings:  # the Data Docs the quarantine message points to show this month
-        result.docs_index = gx_suites(gx_dir).build_docs()
-    return result
+    """All gates on one parsed delivery; ``con`` is the build warehouse (earlier deliveries
+    in raw)."""
+    return batch_gates([parsed], gx_dir).finish(parsed.delivery.month, con)
 
 
 # --- Great Expectations -----------------------------------------------------------------------
@@ -181,30 +206,45 @@ def gx_suites(gx_dir: Path) -> GxSuites:
 
 
 def _run_suites(
-    delivery: Delivery, frames: dict[str, pd.DataFrame], gx_dir: Path, result: GateResult
+    months: list[str],
+    frames: dict[str, dict[str, pd.DataFrame]],
+    gx_dir: Path,
+    results: dict[str, GateResult],
 ) -> None:
+    if not months:
+        return
     suites = gx_suites(gx_dir)
+    label = months[0] if len(months) == 1 else f"{months[0]}-{months[-1]}"
     for family in FAMILIES:
-        df = frames.get(family.name)
-        if df is None:
+        parts = [frames[m][family.name] for m in months if family.name in frames[m]]
+        if not parts:
             continue
-        df = df.reset_index(drop=True)
-        for r in suites.validate(family, df, delivery.month):
+        df = pd.concat(parts).reset_index(drop=True)
+        for r in suites.validate(family, df, label):
             cfg = r.expectation_config
             check = (cfg.meta or {}).get("check", cfg.type)
             info = r.result or {}
-            idx = info.get("unexpected_index_list") or []
-            count = info.get("unexpected_count") or len(idx) or 1
-            result.findings.append(
-                GateFinding(
-                    delivery.month,
-                    _file_of(df, idx),
-                    check,
-                    _describe(cfg.type, cfg.kwargs, info),
-                    int(count),
-                    _examples(df, idx, cfg.kwargs),
+            idx = [
+                int(i)
+                for i in info.get("unexpected_index_list") or []
+                if isinstance(i, int | float)
+            ]
+            by_month: dict[str, list[int]] = {}
+            for i in idx:
+                by_month.setdefault(str(df[MONTH_COLUMN].iat[i]), []).append(i)
+            if not by_month:  # a table-level expectation: every month of the batch
+                by_month = {m: [] for m in months if family.name in frames[m]}
+            for month, rows in by_month.items():
+                results[month].findings.append(
+                    GateFinding(
+                        month,
+                        _file_of(df, rows),
+                        check,
+                        _describe(cfg.type, cfg.kwargs, info),
+                        len(rows) or int(info.get("unexpected_count") or 1),
+                        _examples(df, rows, cfg.kwargs),
+                    )
                 )
-            )
 
 
 def _file_of(df: pd.DataFrame, idx: list[Any]) -> str:
@@ -216,7 +256,9 @@ def _file_of(df: pd.DataFrame, idx: list[Any]) -> str:
 
 def _examples(df: pd.DataFrame, idx: list[Any], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
     cols = [c for c in ("column", "column_A", "column_B") if c in kwargs]
-    columns = [kwargs[c] for c in cols] + list(kwargs.get("column_list", []))
+    columns = [kwargs[c] for c in cols] + [
+        c for c in kwargs.get("column_list", []) if c != MONTH_COLUMN
+    ]
     rows = []
     for i in idx[:MAX_EXAMPLES]:
         if not isinstance(i, int | float):
@@ -239,7 +281,7 @@ def _describe(kind: str, kwargs: dict[str, Any], info: dict[str, Any]) -> str:
     if kind == "expect_column_values_to_be_in_set":
         return f"{column} holds values outside the code set {kwargs['value_set']}"
     if kind in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
-        key = column or ", ".join(kwargs.get("column_list", []))
+        key = column or ", ".join(c for c in kwargs.get("column_list", []) if c != MONTH_COLUMN)
         return f"business key ({key}) is duplicated"
     if kind == "expect_column_values_to_be_between":
         lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
@@ -253,13 +295,12 @@ def _describe(kind: str, kwargs: dict[str, Any], info: dict[str, Any]) -> str:
 
 
 def _cross_file_checks(
-    delivery: Delivery,
+    month: str,
     frames: dict[str, pd.DataFrame],
     con: duckdb.DuckDBPyConnection,
     result: GateResult,
 ) -> None:
     """References resolve within the delivery or earlier deliveries (raw, other months)."""
-    month = delivery.month
     cur = con.cursor()
     try:
         for name, df in frames.items():

@@ -64,14 +64,14 @@ def contract_suite(family: Family) -> dict[str, Any]:
                     max_value="2099-12-31",
                 )
             )
-    if len(family.key) == 1:
-        exps.append(_exp("expect_column_values_to_be_unique", "unique_key", column=family.key[0]))
-    elif family.key:
+    if family.key:
+        # within a delivery: the gates validate several months at once, each row tagged with
+        # its delivery month (amisdw.quality.gates.MONTH_COLUMN)
         exps.append(
             _exp(
                 "expect_compound_columns_to_be_unique",
                 "unique_key",
-                column_list=list(family.key),
+                column_list=[*family.key, "_delivery_month"],
             )
         )
     exps.extend(_domain_expectations(family))
