@@ -60,7 +60,10 @@ class DeliveryIncomplete(AmisdwError):
     """A month folder has no control file, or its files disagree with it."""
 
 
-def describe_os_error(exc: BaseException, settings: object) -> str:
+DISK_FULL_MARKERS = ("No space left", "File too large", "disk is full", "Disk quota", "ENOSPC")
+
+
+def describe_os_error(exc: BaseException, settings: object, disk_full: bool = False) -> str:
     """One paragraph for a failure of the machine rather than of the data (disk full, a file
     too large, no permission), naming the warehouse folder and what to do."""
     import errno
@@ -68,11 +71,12 @@ def describe_os_error(exc: BaseException, settings: object) -> str:
     folder = getattr(settings, "folder", "the warehouse folder")
     text = str(exc)
     code = getattr(exc, "errno", None)
-    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or any(
-        s in text for s in ("No space left", "File too large", "Disk quota")
+    if disk_full or code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or any(
+        s in text for s in DISK_FULL_MARKERS
     ):
         return (
-            f"The disk ran out of space while building the warehouse in {folder} ({text.strip()}). "
+            f"The disk ran out of space while building the warehouse in {folder} "
+            f"({text.strip()[:300]}). "
             "The published warehouse was left as it was and nothing of the inbox was lost. Free "
             "disk space there (or choose a --warehouse on a larger disk), then run again: the "
             "next run recovers."

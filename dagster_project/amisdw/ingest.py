@@ -13,13 +13,14 @@ from amisdw.errors import DeliveryIncomplete
 from amisdw.extracts.delivery import Delivery, Observation, check_delivery, observe_inbox
 from amisdw.extracts.load import (
     LoadResult,
+    ensure_raw_schema,
     load_delivery,
     loaded_fingerprints,
     warehouse_months,
 )
 from amisdw.extracts.parse import parse_delivery
 from amisdw.quality import quarantine
-from amisdw.quality.gates import batch_gates, gx_suites, run_gates
+from amisdw.quality.gates import GxSuites, batch_gates, run_gates
 from amisdw.sequencing import Action, Plan, Step, plan_loads
 
 
@@ -115,14 +116,16 @@ def ingest_months(
     Consecutive months are parsed and run through the GX suites together, in batches of up
     to ``batch_bytes`` of delivered files (the suites' cost is per validation, not per row);
     each month's cross-file checks and load then follow in month order."""
+    ensure_raw_schema(con)
     state = warehouse_months(con)
     obs = observe(inbox, first_month, state.loaded, verify=True)
     outcome = IngestOutcome(warnings=list(obs.warnings))
     done: dict[str, Step] = {}
-    gx_dir = quality_dir / "gx"
+    suites: GxSuites | None = None  # opened with the first month to validate
     while batch := _next_batch(plan_loads(obs.months, state, within), obs, batch_bytes):
         parsed = {m: parse_delivery(obs.deliveries[m]) for m in batch}
-        gates = batch_gates(list(parsed.values()), gx_dir)
+        suites = suites or GxSuites(quality_dir / "gx")
+        gates = batch_gates(list(parsed.values()), suites)
         for month in batch:
             step = plan_loads(obs.months, state, within).next_load
             if step is None or step.month != month:  # a quarantine held the rest back
@@ -147,8 +150,8 @@ def ingest_months(
             log(f"{month}: loaded ({step.reason})")
     final = plan_loads(obs.months, state, within)
     outcome.steps = [done.get(s.month, s) for s in final.steps]
-    if done:  # one Data Docs build per run, with every month's validation results
-        outcome.docs_index = gx_suites(gx_dir).build_docs()
+    if suites is not None:  # one Data Docs build per run, with every month's results
+        outcome.docs_index = suites.build_docs()
     return outcome
 
 

@@ -15,8 +15,12 @@ persistent Dagster instance, and a summary of what it did.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import errno
 import json
+import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +29,10 @@ import dagster as dg
 import duckdb
 
 from amisdw.build_state import is_up_to_date
-from amisdw.errors import AmisdwError, describe_os_error
+from amisdw.errors import DISK_FULL_MARKERS, AmisdwError, describe_os_error
 from amisdw.extracts.contract import FAMILIES
-from amisdw.extracts.load import warehouse_months
+from amisdw.extracts.delivery import month_folders
+from amisdw.extracts.load import ensure_raw_schema, warehouse_months
 from amisdw.ingest import observe
 from amisdw.locking import warehouse_lock
 from amisdw.orchestration.dbt_assets import run_target
@@ -125,25 +130,78 @@ def run_pipeline(
     settings: Settings, log: Callable[[str], None] = print, verbose: bool = False
 ) -> RunSummary:
     summary = RunSummary(inbox=settings.inbox_path, published=settings.published)
+    month_folders(settings.inbox_path)  # a missing, empty or misfiled inbox: say so first
     check_published_file(settings.published)
     settings.prepare_folders()
-    if not verbose:
-        summary.log_file = settings.run_log
-        summary.log_file.write_text("", encoding="utf-8")
     try:
+        if not verbose:
+            summary.log_file = settings.run_log
+            summary.log_file.write_text("", encoding="utf-8")
         with warehouse_lock(settings.lock_path):
+            _open_or_recover_build(settings, summary)
             _run_locked(settings, summary, log, verbose)
-    except duckdb.Error as exc:
-        raise AmisdwError(describe_os_error(exc, settings)) from exc
-    except OSError as exc:
-        raise AmisdwError(describe_os_error(exc, settings)) from exc
+    except AmisdwError:
+        raise
+    except Exception as exc:
+        full = disk_is_full(settings, str(exc))
+        if isinstance(exc, duckdb.Error | OSError) or full:
+            raise AmisdwError(describe_os_error(exc, settings, disk_full=full)) from exc
+        raise
+    if disk_is_full(settings, " ".join([summary.publish_skipped, *summary.dbt_failures])):
+        summary.publish_skipped = "not published: " + describe_os_error(
+            OSError(errno.ENOSPC, "No space left on device"), settings
+        )
     return summary
+
+
+LOW_DISK_BYTES = 64 << 20
+
+
+def disk_is_full(settings: Settings, text: str = "") -> bool:
+    """The failure looks like the warehouse's disk filling up: its text says so, or less
+    than 64 MiB is left where the warehouse lives."""
+    if any(marker in text for marker in DISK_FULL_MARKERS):
+        return True
+    try:
+        return shutil.disk_usage(settings.folder).free < LOW_DISK_BYTES
+    except OSError:
+        return False
+
+
+def _open_or_recover_build(settings: Settings, summary: RunSummary) -> None:
+    """Open the build file once; if it is damaged (a crash or a full disk mid-write), set it
+    aside and start a new one: raw is rebuilt from the inbox, which keeps every delivery."""
+    if not settings.build.exists():
+        return
+    try:
+        with duckdb.connect(str(settings.build)) as con:
+            con.execute("SELECT 1").fetchall()
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower() or disk_is_full(settings, str(exc)):
+            raise
+        _set_aside(settings, summary, exc)
+    except duckdb.Error as exc:
+        _set_aside(settings, summary, exc)
+
+
+def _set_aside(settings: Settings, summary: RunSummary, exc: Exception) -> None:
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    damaged = settings.build.with_name(f"{settings.build.name}.damaged-{stamp}")
+    settings.build.rename(damaged)
+    wal = settings.build.with_name(settings.build.name + ".wal")
+    if wal.exists():
+        wal.rename(damaged.with_name(damaged.name + ".wal"))
+    summary.warnings.append(
+        f"the build warehouse could not be opened ({str(exc).strip()[:200]}); it was set "
+        f"aside as {damaged.name} and is rebuilt from the inbox"
+    )
 
 
 def _run_locked(
     settings: Settings, summary: RunSummary, log: Callable[[str], None], verbose: bool
 ) -> None:
     with duckdb.connect(str(settings.build)) as con:
+        ensure_raw_schema(con)
         state = warehouse_months(con)
     obs = observe(settings.inbox_path, settings.first_month, state.loaded, verify=False)
     plan = plan_loads(obs.months, state)
@@ -167,14 +225,24 @@ def _run_locked(
     with _captured(summary.log_file):
         defs = build_definitions(settings)
         job = defs.resolve_job_def(monthly_refresh.name)
+        tags = {
+            **range_tags(window[0], window[-1]),
+            "amisdw/trigger": "amisdw run",
+            PID_TAG: str(os.getpid()),
+        }
         with instance_for(settings) as instance:
-            result = job.execute_in_process(
-                instance=instance,
-                tags={**range_tags(window[0], window[-1]), "amisdw/trigger": "amisdw run"},
-                run_config={} if verbose else QUIET_RUN_CONFIG,
-                raise_on_error=False,
-                asset_selection=None if plan.loads else _build_keys(defs),
-            )
+            fail_orphaned_cli_runs(instance)
+            try:
+                result = job.execute_in_process(
+                    instance=instance,
+                    tags=tags,
+                    run_config={} if verbose else QUIET_RUN_CONFIG,
+                    raise_on_error=False,
+                    asset_selection=None if plan.loads else _build_keys(defs),
+                )
+            except BaseException:
+                fail_orphaned_cli_runs(instance, include_own=True)
+                raise
     summary.run_id = result.run_id
     steps = _steps_of(result)
     _record_steps(summary, steps if steps is not None else list(plan.steps))
@@ -190,6 +258,36 @@ def _run_locked(
         log("building the data catalogue (dbt docs) …")
         with _captured(summary.log_file):
             summary.docs_index = build_docs(settings).static_index
+
+
+PID_TAG = "amisdw/pid"
+_UNFINISHED = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING]
+
+
+def fail_orphaned_cli_runs(instance: dg.DagsterInstance, include_own: bool = False) -> None:
+    """Mark as failed the runs of `amisdw run` that never finished: their process died (kill
+    -9, a full disk), or, with ``include_own``, this process's run that just raised. Left
+    STARTED, they would look in progress to the inbox sensor for ever."""
+    with contextlib.suppress(Exception):  # best effort: the disk may still be full
+        for run in instance.get_runs(
+            dg.RunsFilter(statuses=_UNFINISHED, tags={"amisdw/trigger": "amisdw run"})
+        ):
+            pid = int(run.tags.get(PID_TAG, "0") or 0)
+            own = pid == os.getpid()
+            if (own and include_own) or (not own and not _alive(pid)):
+                instance.report_run_failed(run)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _build_keys(defs: dg.Definitions) -> list[dg.AssetKey]:

@@ -116,7 +116,12 @@ class Settings:
         problems = []
         if self.first_month and not MONTH_RE.match(self.first_month):
             problems.append(f"first_month {self.first_month!r} is not a month as YYYYMM")
-        if not self.warehouse.endswith(".duckdb"):
+        if Path(self.warehouse).is_dir():
+            problems.append(
+                f"the warehouse path {self.warehouse} is a folder; pass --warehouse "
+                "FOLDER/NAME.duckdb, the file to publish"
+            )
+        elif not self.warehouse.endswith(".duckdb"):
             problems.append(f"the warehouse file {self.warehouse} must end in .duckdb")
         if self.versions_kept < 1:
             problems.append(f"versions_kept must be at least 1, not {self.versions_kept}")
@@ -232,6 +237,12 @@ class Settings:
         for folder in (self.folder, self.logs_dir, self.dbt_dir, self.dagster_home_path):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError) as exc:
+                raise AmisdwError(
+                    f"Cannot create the folder {folder}: {exc.filename or folder} is a file, not "
+                    "a folder. Choose a --warehouse path in a folder (or set AMISDW_WAREHOUSE / "
+                    "DAGSTER_HOME)."
+                ) from exc
             except OSError as exc:
                 raise AmisdwError(
                     f"Cannot create the folder {folder} ({exc.strerror or exc}). Choose a "

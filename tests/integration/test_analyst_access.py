@@ -293,8 +293,9 @@ def test_review_defaults_and_read_only(tiny15: Built) -> None:
 # ---- the data catalogue -----------------------------------------------------------------
 def test_docs_site_is_built(tiny15: Built, tmp_path: Path) -> None:
     from amisdw.catalog import build_docs
+    from amisdw.settings import Settings
 
-    docs = build_docs(tmp_path / "docs", tiny15.warehouse)
+    docs = build_docs(Settings.create(warehouse=str(tiny15.warehouse)), tmp_path / "docs")
     assert docs.static_index.stat().st_size > 100_000
     manifest = json.loads((tmp_path / "docs" / "manifest.json").read_text())
     marts = [

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -271,13 +270,13 @@ def test_changing_the_effective_fyc_threshold_moves_effective_manpower(tiny15):
     whose FYC reaches the new threshold (counted here from the agent-month fact)."""
     built = tiny15
     threshold = 2500
-    env = {**os.environ, settings.WAREHOUSE_ENV: str(built.warehouse)}
+    profiles = str(built.warehouse.parent / "dbt")  # the warehouse's own dbt profile
     subprocess.run(
         [
             DBT,
             "run",
             "--profiles-dir",
-            ".",
+            profiles,
             "--quiet",
             "--select",
             "int_metrics__agent_months+",
@@ -285,7 +284,6 @@ def test_changing_the_effective_fyc_threshold_moves_effective_manpower(tiny15):
             json.dumps({"effective_fyc_threshold": threshold}),
         ],
         cwd=settings.DBT_PROJECT_DIR,
-        env=env,
         check=True,
     )
     try:
@@ -309,12 +307,11 @@ def test_changing_the_effective_fyc_threshold_moves_effective_manpower(tiny15):
                 DBT,
                 "run",
                 "--profiles-dir",
-                ".",
+                profiles,
                 "--quiet",
                 "--select",
                 "int_metrics__agent_months+",
             ],
             cwd=settings.DBT_PROJECT_DIR,
-            env=env,
             check=True,
         )

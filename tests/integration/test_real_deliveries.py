@@ -177,3 +177,28 @@ def test_history_from_2011_gives_the_hand_worked_figures(real2011, org, period):
     values = {r["kpi_code"]: r["value"] for r in json.loads(result.stdout)}
     expected = EXPECTED_2011[(org, period)]
     assert values == pytest.approx(expected)
+
+
+def test_the_quarterly_review_lists_the_findings_in_its_appendix(real2005, tmp_path):
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--warehouse",
+            str(real2005["warehouse"]),
+            "--quarter",
+            "2006Q1",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "quarterly_review_86_2006Q1.html").read_text(encoding="utf-8")
+    appendix = page[page.index("附录一：数据质量") : page.index("附录二：指标口径")]
+    # the quarter's four findings (2006-01 and 2006-02), not December's
+    quarter = sorted(f for f in FINDINGS_2005 if f[1] >= "2006-01")
+    assert "共 4 条" in appendix
+    for agent, month, *_ in quarter:
+        assert agent in appendix and month in appendix
+    assert "2005-12" not in appendix
+    assert "人员快照与人事变动记录不一致" in appendix and "缺少人事变动记录" in appendix

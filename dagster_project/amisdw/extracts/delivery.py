@@ -137,8 +137,17 @@ def observe_inbox(
             obs.months.append(InboxMonth(month, MonthStatus.AWAITING, reason=_awaiting_reason(ok)))
             continue
         fingerprint = file_md5(ok)
-        if not verify or loaded.get(month) == fingerprint:
+        if loaded.get(month) == fingerprint:
             obs.months.append(InboxMonth(month, MonthStatus.COMPLETE, fingerprint))
+            continue
+        if not verify:  # the control file is read (cheap); the data files are left to the load
+            try:
+                read_control_file(ok)
+            except (ControlFileError, UnicodeDecodeError) as exc:
+                reason = f"control file {ok.name} is malformed: {exc}"
+                obs.months.append(InboxMonth(month, MonthStatus.BROKEN, fingerprint, reason))
+            else:
+                obs.months.append(InboxMonth(month, MonthStatus.COMPLETE, fingerprint))
             continue
         delivery = check_delivery(folder)
         obs.deliveries[month] = delivery

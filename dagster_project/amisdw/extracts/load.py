@@ -59,14 +59,25 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def warehouse_months(con: duckdb.DuckDBPyConnection) -> WarehouseMonths:
     """What the sequencing policy needs of the build warehouse: each month's loaded delivery
-    and every quarantined delivery."""
-    ensure_raw_schema(con)
+    and every quarantined delivery. Reads only (the sensor's connection is read-only)."""
+    tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [RAW]
+        ).fetchall()
+    }
+    if not {"_deliveries", "_quarantine"} <= tables:
+        return WarehouseMonths()
     quarantined: dict[str, frozenset[str]] = {}
     for month, fingerprint in con.execute(
         f"SELECT DISTINCT delivery_month, fingerprint FROM {RAW}._quarantine"
     ).fetchall():
         quarantined[month] = quarantined.get(month, frozenset()) | {fingerprint}
-    return WarehouseMonths(loaded=loaded_fingerprints(con), quarantined=quarantined)
+    loaded = con.execute(
+        f"""SELECT delivery_month, arg_max(fingerprint, loaded_at)
+            FROM {RAW}._deliveries GROUP BY delivery_month"""
+    ).fetchall()
+    return WarehouseMonths(loaded=dict(loaded), quarantined=quarantined)
 
 
 def loaded_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -136,9 +136,8 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
 
 
-def relations(manifest_path: Path) -> dict[str, str]:
+def relations(manifest: dict[str, Any]) -> dict[str, str]:
     """dbt unique_id → ``schema.name`` of every model, seed and snapshot of the manifest."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     return {
         uid: f"{node['schema']}.{node.get('alias') or node['name']}"
         for uid, node in manifest["nodes"].items()
@@ -147,37 +146,34 @@ def relations(manifest_path: Path) -> dict[str, str]:
     }
 
 
-def _unique_id(event: Any) -> str | None:
-    if isinstance(event, dg.Output | dg.AssetMaterialization) and "unique_id" in event.metadata:
-        return str(event.metadata["unique_id"].value)
-    return None
-
-
-def with_row_counts(events: list[Any], build: Path, by_id: dict[str, str]) -> list[Any]:
-    """Add ``dagster/row_count`` to each dbt model's materialization (read after dbt exits:
-    the DuckDB file has one writer, so it cannot be read while dbt runs)."""
-    wanted = {uid: by_id[uid] for e in events if (uid := _unique_id(e)) in by_id}
-    counts = relation_row_counts(build, wanted.values())
-    out = []
-    for e in events:
-        relation = wanted.get(_unique_id(e) or "")
-        if relation in counts:
-            e = e.with_metadata({**e.metadata, "dagster/row_count": counts[relation]})
-        out.append(e)
-    return out
+def row_count_observations(
+    build: Path, by_id: dict[str, str], keys: dict[str, dg.AssetKey]
+) -> list[dg.AssetObservation]:
+    """``dagster/row_count`` of every dbt model, as observations read after dbt exits (the
+    DuckDB file has one writer, so it cannot be read while dbt runs; the materializations are
+    streamed as dbt reports them, so Dagster records them while dbt is still building)."""
+    counts = relation_row_counts(build, by_id.values())
+    return [
+        dg.AssetObservation(asset_key=keys[uid], metadata={"dagster/row_count": counts[rel]})
+        for uid, rel in sorted(by_id.items())
+        if uid in keys and rel in counts
+    ]
 
 
 def build_dbt_assets(
     project: DbtProject, partitions: dg.PartitionsDefinition
 ) -> dg.AssetsDefinition:
-    by_id = relations(Path(project.manifest_path))
+    manifest = json.loads(Path(project.manifest_path).read_text(encoding="utf-8"))
+    by_id = relations(manifest)
+    translator = AmisdwDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    )
+    keys = {uid: translator.get_asset_key(manifest["nodes"][uid]) for uid in by_id}
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
-        dagster_dbt_translator=AmisdwDbtTranslator(
-            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-        ),
+        dagster_dbt_translator=translator,
         pool=WAREHOUSE_POOL,
         name="amisdw_dbt",
         partitions_def=partitions,
@@ -206,13 +202,12 @@ def build_dbt_assets(
                 target_path=target,
                 raise_on_error=False,
             )
-            events = list(invocation.stream())
+            yield from invocation.stream()
             try:
-                events = with_row_counts(events, settings.build, by_id)
+                yield from row_count_observations(settings.build, by_id, keys)
             except duckdb.Error as exc:  # metadata only: never fail the build over it
                 context.log.warning(f"row counts not recorded: {exc}")
             _prune_runs(settings)
-        yield from events
         error = invocation.get_error()
         if error is not None:
             raise error

@@ -41,10 +41,7 @@ def read_warehouse_months(build: Path) -> WarehouseMonths:
     if not build.exists():
         return WarehouseMonths()
     with duckdb.connect(str(build), read_only=True) as con:
-        try:
-            return warehouse_months(con)
-        except duckdb.Error:
-            return WarehouseMonths()
+        return warehouse_months(con)
 
 
 def run_request(plan: Plan, trigger: str) -> dg.RunRequest:
@@ -69,6 +66,8 @@ def plan_tick(settings: Settings, partitions: dg.PartitionsDefinition) -> Plan |
         state = read_warehouse_months(settings.build)
     except duckdb.IOException:
         return "the build warehouse is being written (an `amisdw run`?); next tick"
+    except duckdb.Error as exc:  # never guess: an unreadable state would reload everything
+        return f"the build warehouse {settings.build} cannot be read ({exc}); next tick"
     try:
         obs = observe(settings.inbox_path, settings.first_month, state.loaded, verify=True)
     except AmisdwError as exc:

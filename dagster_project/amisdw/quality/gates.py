@@ -14,7 +14,6 @@ example rows (with their line in the file):
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,18 +103,18 @@ class BatchGates:
 
     results: dict[str, GateResult]
     frames: dict[str, dict[str, pd.DataFrame]]
-    gx_dir: Path
+    suites: GxSuites
 
     def finish(self, month: str, con: duckdb.DuckDBPyConnection) -> GateResult:
         result = self.results[month]
         if not result.findings:  # unparseable or failing the suites: nothing to cross-check
             _cross_file_checks(month, self.frames[month], con, result)
         if result.findings:  # the Data Docs the quarantine message points to show this month
-            result.docs_index = gx_suites(self.gx_dir).build_docs()
+            result.docs_index = self.suites.build_docs()
         return result
 
 
-def batch_gates(batch: list[ParsedDelivery], gx_dir: Path) -> BatchGates:
+def batch_gates(batch: list[ParsedDelivery], suites: GxSuites) -> BatchGates:
     """Parse findings and the GX suites of every month of ``batch`` (one validation per
     family for the whole batch; each finding names its month)."""
     results = {
@@ -123,8 +122,8 @@ def batch_gates(batch: list[ParsedDelivery], gx_dir: Path) -> BatchGates:
     }
     frames = {p.delivery.month: _frames(p, results[p.delivery.month]) for p in batch}
     valid = [m for m, r in results.items() if not r.findings]  # unparseable: nothing to add
-    _run_suites(valid, frames, gx_dir, results)
-    return BatchGates(results, frames, gx_dir)
+    _run_suites(valid, frames, suites, results)
+    return BatchGates(results, frames, suites)
 
 
 def run_gates(
@@ -134,7 +133,7 @@ def run_gates(
 ) -> GateResult:
     """All gates on one parsed delivery; ``con`` is the build warehouse (earlier deliveries
     in raw)."""
-    return batch_gates([parsed], gx_dir).finish(parsed.delivery.month, con)
+    return batch_gates([parsed], GxSuites(gx_dir)).finish(parsed.delivery.month, con)
 
 
 # --- Great Expectations -----------------------------------------------------------------------
@@ -150,11 +149,20 @@ class GxSuites:
         import great_expectations as gx
 
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
-        gx_dir.mkdir(parents=True, exist_ok=True)
         self._gx = gx
-        self.ctx = gx.get_context(mode="file", project_root_dir=str(gx_dir))
-        self._source = self.ctx.data_sources.add_or_update_pandas("amis_delivery")
+        try:
+            self._open(gx_dir)
+        except Exception:  # noqa: BLE001 - a store half-written when the disk filled up
+            # the GX project is derived state (suites come from expectations/): start anew
+            stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+            gx_dir.rename(gx_dir.with_name(f"{gx_dir.name}.damaged-{stamp}"))
+            self._open(gx_dir)
         self._checkpoints: dict[str, Any] = {}
+
+    def _open(self, gx_dir: Path) -> None:
+        gx_dir.mkdir(parents=True, exist_ok=True)
+        self.ctx = self._gx.get_context(mode="file", project_root_dir=str(gx_dir))
+        self._source = self.ctx.data_sources.add_or_update_pandas("amis_delivery")
 
     def _checkpoint(self, family: Family) -> Any:
         if family.name in self._checkpoints:
@@ -200,20 +208,14 @@ class GxSuites:
         return Path(sites[0]["site_url"].removeprefix("file://")) if sites else None
 
 
-@functools.cache
-def gx_suites(gx_dir: Path) -> GxSuites:
-    return GxSuites(gx_dir)
-
-
 def _run_suites(
     months: list[str],
     frames: dict[str, dict[str, pd.DataFrame]],
-    gx_dir: Path,
+    suites: GxSuites,
     results: dict[str, GateResult],
 ) -> None:
     if not months:
         return
-    suites = gx_suites(gx_dir)
     label = months[0] if len(months) == 1 else f"{months[0]}-{months[-1]}"
     for family in FAMILIES:
         parts = [frames[m][family.name] for m in months if family.name in frames[m]]

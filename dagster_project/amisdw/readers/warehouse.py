@@ -38,6 +38,12 @@ def connect(path: Path, wait_seconds: float = 30.0) -> duckdb.DuckDBPyConnection
             con = duckdb.connect(str(path), read_only=True)
             break
         except duckdb.IOException as exc:
+            if "not a valid DuckDB database" in str(exc) or path.is_dir():
+                raise WarehouseError(
+                    f"{path} is not a DuckDB database file, so it is not an amisdw warehouse. "
+                    "Pass --warehouse with the .duckdb file that `amisdw run` publishes (e.g. "
+                    "data/warehouse.duckdb)."
+                ) from exc
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise WarehouseError(f"Cannot open {path} read-only: {exc}") from exc
             time.sleep(0.5)

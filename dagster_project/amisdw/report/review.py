@@ -269,6 +269,42 @@ class Review:
         ).df()
         return df, total
 
+    # ---- data quality of the source ----------------------------------------------------
+    def data_quality(self, limit: int = 50) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+        """The quarter's findings about the source under this org: counts by kind and field,
+        the first ``limit`` findings, and how many in all (empty where the warehouse predates
+        marts.data_quality_findings)."""
+        empty = pd.DataFrame()
+        if not self._has("data_quality_findings"):
+            return empty, empty, 0
+        where = f"org_l{self.org.level} = ? AND month = ANY(?)"
+        args = [self.org.org_id, self.months]
+        counts = self.con.execute(
+            "SELECT kind, field, count(*) AS findings, count(DISTINCT agent_code) AS agents "
+            f"FROM marts.data_quality_findings WHERE {where} GROUP BY ALL ORDER BY ALL",
+            args,
+        ).df()
+        rows = self.con.execute(
+            "SELECT agent_code, month, kind, field, snapshot_value, replayed_value, detail "
+            f"FROM marts.data_quality_findings WHERE {where} "
+            "ORDER BY month, kind, agent_code, field LIMIT ?",
+            [*args, limit],
+        ).df()
+        return counts, rows, int(counts["findings"].sum()) if not counts.empty else 0
+
+    def data_quality_summary(self) -> pd.DataFrame:
+        if not self._has("data_quality_summary"):
+            return pd.DataFrame()
+        return self.con.execute("SELECT * FROM marts.data_quality_summary ORDER BY 1").df()
+
+    def _has(self, table: str) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' "
+            "AND table_name = ?",
+            [table],
+        ).fetchone()
+        return bool(row and row[0])
+
     # ---- outlets -----------------------------------------------------------------------
     def outlet_stages(self) -> pd.DataFrame:
         return self.con.execute(

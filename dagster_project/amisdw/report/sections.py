@@ -689,6 +689,79 @@ def ranking(rv: Review) -> list[Block]:
 
 
 # ---- 附注 ---------------------------------------------------------------------------------
+# ---- 附录：数据质量 -------------------------------------------------------------------------
+FINDING_KIND_ZH = {
+    "replayed_from_snapshots": "缺少人事变动记录，按人员快照推定",
+    "snapshot_disagrees": "人员快照与人事变动记录不一致",
+}
+FINDING_FIELD_ZH = {"state": "在职状态", "team": "所属营业组", "grade": "职级"}
+VALUE_ZH = {"in_service": "在职", "not_in_service": "不在职"}
+
+
+def data_quality(rv: Review, limit: int = 50) -> list[Block]:
+    """The findings about the source (marts.data_quality_findings) of the quarter, under the
+    org: what the warehouse inferred from the snapshots and where they contradict the events."""
+    counts, rows, total = rv.data_quality(limit)
+    summary = rv.data_quality_summary()
+    blocks: list[Block] = []
+    replay = summary[summary["check_name"] == "replay_vs_snapshot"] if not summary.empty else None
+    if replay is not None and not replay.empty:
+        r = replay.iloc[0]
+        blocks.append(
+            note(
+                f"全部历史：人员快照与人事变动记录不一致的人月 {integer(r['findings'])} 个，"
+                f"占全部人月 {integer(r['population'])} 个的 {pct(as_float(r['share']))}"
+                f"（发布阈值 {pct(as_float(r['threshold']))}，超过则暂停发布）。"
+            )
+        )
+    if not total:
+        blocks.append(note(f"{rv.quarter_zh}{rv.org.org_name}无数据质量问题记录。"))
+        return blocks
+    summary_rows = [
+        [
+            text_cell(FINDING_KIND_ZH.get(str(c.kind), str(c.kind))),
+            text_cell(FINDING_FIELD_ZH.get(str(c.field), str(c.field))),
+            num_cell(integer(c.findings)),
+            num_cell(integer(c.agents)),
+        ]
+        for c in counts.itertuples()
+    ]
+    blocks.append(
+        table(
+            ["问题类别", "字段", "记录数", "涉及人数"],
+            summary_rows,
+            f"{rv.quarter_zh}数据质量问题（{rv.org.org_name}）",
+        )
+    )
+    detail_rows = [
+        [
+            text_cell(r.agent_code),
+            text_cell(r.month),
+            text_cell(FINDING_KIND_ZH.get(str(r.kind), str(r.kind))),
+            text_cell(FINDING_FIELD_ZH.get(str(r.field), str(r.field))),
+            text_cell(VALUE_ZH.get(str(r.snapshot_value), str(r.snapshot_value or DASH))),
+            text_cell(VALUE_ZH.get(str(r.replayed_value), str(r.replayed_value or DASH))),
+            Cell(str(r.detail), css="wrap"),
+        ]
+        for r in rows.itertuples()
+    ]
+    shown = min(limit, total)
+    blocks.append(
+        table(
+            ["代理人编码", "月份", "问题类别", "字段", "快照值", "重演值", "说明"],
+            detail_rows,
+            f"问题明细：前 {shown} 条（共 {total:,} 条）",
+        )
+    )
+    blocks.append(
+        note(
+            "完整清单：SELECT * FROM marts.data_quality_findings WHERE "
+            f"org_l{rv.org.level} = '{rv.org.org_id}' ORDER BY month; 请 AMIS 补录缺失的人事变动。"
+        )
+    )
+    return blocks
+
+
 def glossary(rv: Review) -> list[Block]:
     used = list(
         dict.fromkeys(

@@ -122,6 +122,10 @@ select
     findings.replayed_value,
     findings.effective_date,
     findings.team_id,
-    findings.detail
+    {% for level in range(1, 8) %}teams.org_l{{ level }},
+    {% endfor %}findings.detail
 from findings
 left join months on months.month_start = findings.month_start
+-- the team's place in the hierarchy that month, so findings can be scoped to an org
+left join {{ ref('int_org__team_ancestors') }} as teams
+    on teams.team_id = findings.team_id and teams.position_month = findings.month_start
