@@ -47,7 +47,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "--size",
             "tiny",
             "--start",
-            "202301",
+            "201811",
             "--months",
             str(MONTHS),
             "--seed",
@@ -78,7 +78,7 @@ def test_first_run_loads_every_month_and_publishes(tiny):
     out = tiny["output"]
     docs = tiny["warehouse"].parent / "docs" / "static_index.html"
     assert docs.exists() and "stg_amis__agent" in docs.read_text(encoding="utf-8")
-    assert "months loaded: 202301, 202302, 202303, 202304" in out
+    assert "months loaded: 201811, 201812, 201901, 201902" in out
     assert raw_rows(tiny["build"]) == control_rows(tiny["inbox"])
     with duckdb.connect(str(tiny["warehouse"]), read_only=True) as con:
         months = [
@@ -89,7 +89,7 @@ def test_first_run_loads_every_month_and_publishes(tiny):
             r[0]
             for r in con.execute("SELECT DISTINCT schema_name FROM duckdb_schemas()").fetchall()
         }
-    assert months == ["202301", "202302", "202303", "202304"]
+    assert months == ["201811", "201812", "201901", "201902"]
     # personal data stays in the build file
     assert "raw" not in schemas and "staging" not in schemas
 
@@ -130,10 +130,10 @@ def test_second_run_changes_nothing(tiny):
 def test_incomplete_month_is_skipped_and_redelivery_replaces(tiny):
     inbox, build = tiny["inbox"], tiny["build"]
     # a fifth month still being written: data files but no control file yet
-    shutil.copytree(inbox / "202304", inbox / "202305")
-    for f in (inbox / "202305").iterdir():
-        f.rename(f.with_name(f.name.replace("202304", "202305")))
-    (inbox / "202305" / "202305.ok").unlink()
+    shutil.copytree(inbox / "201902", inbox / "201903")
+    for f in (inbox / "201903").iterdir():
+        f.rename(f.with_name(f.name.replace("201902", "201903")))
+    (inbox / "201903" / "201903.ok").unlink()
     result = CliRunner().invoke(
         main,
         [
@@ -141,7 +141,7 @@ def test_incomplete_month_is_skipped_and_redelivery_replaces(tiny):
             "--size",
             "tiny",
             "--start",
-            "202301",
+            "201811",
             "--months",
             str(MONTHS),
             "--seed",
@@ -149,28 +149,28 @@ def test_incomplete_month_is_skipped_and_redelivery_replaces(tiny):
             "--out",
             str(inbox),
             "--redeliver",
-            "202302",
+            "201812",
         ],
     )
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(build), read_only=True) as con:
         before_other = con.execute(
-            "SELECT * FROM raw.activity WHERE _delivery_month <> '202302' ORDER BY ALL"
+            "SELECT * FROM raw.activity WHERE _delivery_month <> '201812' ORDER BY ALL"
         ).fetchall()
     result = CliRunner().invoke(
         main, ["run", "--inbox", str(inbox), "--warehouse", str(tiny["warehouse"])]
     )
     assert result.exit_code == 0, result.output
-    assert "months loaded: 202302" in result.output
-    assert "skipped 202305: no control file 202305.ok" in result.output
-    shutil.rmtree(inbox / "202305")
+    assert "months loaded: 201812" in result.output
+    assert "skipped 201903: no control file 201903.ok" in result.output
+    shutil.rmtree(inbox / "201903")
     assert raw_rows(build) == control_rows(inbox)
     with duckdb.connect(str(build), read_only=True) as con:
         after_other = con.execute(
-            "SELECT * FROM raw.activity WHERE _delivery_month <> '202302' ORDER BY ALL"
+            "SELECT * FROM raw.activity WHERE _delivery_month <> '201812' ORDER BY ALL"
         ).fetchall()
         fingerprints = con.execute(
-            "SELECT count(*) FROM raw._deliveries WHERE delivery_month = '202302'"
+            "SELECT count(*) FROM raw._deliveries WHERE delivery_month = '201812'"
         ).fetchone()[0]
     assert after_other == before_other
     assert fingerprints == 2
