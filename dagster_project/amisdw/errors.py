@@ -71,8 +71,10 @@ def describe_os_error(exc: BaseException, settings: object, disk_full: bool = Fa
     folder = getattr(settings, "folder", "the warehouse folder")
     text = str(exc)
     code = getattr(exc, "errno", None)
-    if disk_full or code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or any(
-        s in text for s in DISK_FULL_MARKERS
+    if (
+        disk_full
+        or code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+        or any(s in text for s in DISK_FULL_MARKERS)
     ):
         return (
             f"The disk ran out of space while building the warehouse in {folder} "

@@ -254,7 +254,7 @@ def test_bad_invocations_give_one_paragraph_and_change_nothing(world, case):
     text = " ".join(out.split())
     # one error paragraph (a run prints its summary first)
     assert text.count("error: ") == 1 and out.rstrip().splitlines()[-1], (name, out)
-    text = text[text.index("error: "):]
+    text = text[text.index("error: ") :]
     for fragment in fragments:
         assert fragment in text, (name, fragment, text)
     assert md5(world["warehouse"]) == before, name
