@@ -7,6 +7,10 @@ Every published version is also kept (hard-linked, so it costs no copy) under
 AMISDW_KEEP_VERSIONS, default 5) stay. ``rollback`` swaps one of them back in, the same atomic
 way. A publish interrupted by kill -9 leaves only a temporary ``.<name>.publishing-<pid>``
 file, removed by the next publish.
+
+The published file is written in the DuckDB storage format ``storage_version`` (setting
+``publish_storage_version``, default ``v1.4.0``), so BI tools that embed DuckDB 1.4 can open it;
+the build file keeps DuckDB's own format.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import duckdb
 from amisdw.build_state import dbt_code_version
 
 PUBLISHED_SCHEMAS = ("marts",)
+DEFAULT_STORAGE_VERSION = "v1.4.0"
 
 
 def _fsync(path: Path) -> None:
@@ -36,6 +41,7 @@ def publish(
     published: Path,
     versions_kept: int = 5,
     schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
+    storage_version: str = DEFAULT_STORAGE_VERSION,
 ) -> dict[str, int]:
     """Copy ``schemas`` of ``build`` into a new file and atomically replace ``published``.
 
@@ -48,7 +54,7 @@ def publish(
         stale.unlink(missing_ok=True)  # left by an interrupted publish
     tmp = published.with_name(f".{published.name}.publishing-{os.getpid()}")
     try:
-        counts = _write_copy(build, tmp, schemas)
+        counts = _write_copy(build, tmp, schemas, storage_version)
     except BaseException:
         # e.g. the disk filled up: leave no half-written copy behind
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -63,13 +69,17 @@ def publish(
     return counts
 
 
-def _write_copy(build: Path, tmp: Path, schemas: tuple[str, ...]) -> dict[str, int]:
+def _write_copy(
+    build: Path, tmp: Path, schemas: tuple[str, ...], storage_version: str
+) -> dict[str, int]:
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect()
     try:
+        storage = "" if storage_version == "latest" else f", STORAGE_VERSION '{storage_version}'"
+        con.execute(f"ATTACH '{tmp}' AS pub (READ_WRITE{storage})")
         con.execute(f"ATTACH '{build}' AS build (READ_ONLY)")
         for schema in schemas:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS pub.{schema}")
             tables = con.execute(
                 "SELECT table_name FROM information_schema.tables "
                 "WHERE table_catalog = 'build' AND table_schema = ? ORDER BY table_name",
@@ -77,24 +87,25 @@ def _write_copy(build: Path, tmp: Path, schemas: tuple[str, ...]) -> dict[str, i
             ).fetchall()
             for (table,) in tables:
                 con.execute(
-                    f'CREATE TABLE {schema}."{table}" AS SELECT * FROM build.{schema}."{table}"'
+                    f'CREATE TABLE pub.{schema}."{table}" AS SELECT * FROM build.{schema}."{table}"'
                 )
                 counts[f"{schema}.{table}"] = con.execute(
-                    f'SELECT count(*) FROM {schema}."{table}"'
+                    f'SELECT count(*) FROM pub.{schema}."{table}"'
                 ).fetchone()[0]
-        con.execute("CREATE SCHEMA meta")
+        con.execute("CREATE SCHEMA pub.meta")
         con.execute(
-            "CREATE TABLE meta.deliveries AS SELECT delivery_month, "
+            "CREATE TABLE pub.meta.deliveries AS SELECT delivery_month, "
             "arg_max(fingerprint, loaded_at) AS fingerprint, max(loaded_at) AS loaded_at "
             "FROM build.raw._deliveries GROUP BY delivery_month ORDER BY delivery_month"
         )
         con.execute(
-            "CREATE TABLE meta.published AS SELECT ?::TIMESTAMP AS published_at, "
-            "?::VARCHAR AS dbt_code_version",
-            [dt.datetime.now().replace(microsecond=0), dbt_code_version()],
+            "CREATE TABLE pub.meta.published AS SELECT ?::TIMESTAMP AS published_at, "
+            "?::VARCHAR AS dbt_code_version, ?::VARCHAR AS storage_version",
+            [dt.datetime.now().replace(microsecond=0), dbt_code_version(), storage_version],
         )
         con.execute("DETACH build")
-        con.execute("CHECKPOINT")
+        con.execute("CHECKPOINT pub")
+        con.execute("DETACH pub")
     finally:
         con.close()
     return counts

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 import typing
 from collections.abc import Mapping
@@ -52,7 +53,11 @@ ENV_NAMES: dict[str, str] = {
     "versions_kept": "AMISDW_KEEP_VERSIONS",
     "docs": "AMISDW_DOCS",
     "replay_max_disagreement_share": "AMISDW_REPLAY_MAX_DISAGREEMENT_SHARE",
+    "publish_storage_version": "AMISDW_PUBLISH_STORAGE_VERSION",
 }
+# the DuckDB storage format of the published file: readable by DuckDB 1.4 and later, which most
+# BI drivers (DBeaver, duckdb-engine, Evidence, duckdb-wasm) still embed; "latest" for DuckDB's own
+PUBLISH_STORAGE_VERSION_RE = r"^(v\d+\.\d+\.\d+|latest)$"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -81,6 +86,8 @@ class Settings:
     docs: bool = True  # build the data catalogue after a publish
     # replay-vs-snapshot disagreements above this share of agent-months withhold the publish
     replay_max_disagreement_share: float = 0.005
+    # storage format of the published file (the build file always uses DuckDB's own)
+    publish_storage_version: str = "v1.4.0"
 
     # --- construction ----------------------------------------------------------------------
 
@@ -131,6 +138,11 @@ class Settings:
             problems.append(
                 "replay_max_disagreement_share must be a share between 0 and 1, not "
                 f"{self.replay_max_disagreement_share}"
+            )
+        if not re.match(PUBLISH_STORAGE_VERSION_RE, self.publish_storage_version):
+            problems.append(
+                f"publish_storage_version {self.publish_storage_version!r} is not a DuckDB "
+                "storage version such as v1.4.0 (or latest)"
             )
         if problems:
             raise AmisdwError("Invalid settings: " + "; ".join(problems) + ".")

@@ -101,3 +101,30 @@ def test_rollback_command_lists_and_restores(tmp_path):
     again = CliRunner().invoke(main, ["rollback", "--warehouse", str(published)])
     assert again.exit_code != 0  # nothing older is kept: a clear error, no traceback
     assert again.exception is None or isinstance(again.exception, SystemExit)
+
+
+def _storage_version(path: Path) -> str:
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{path}' AS f (READ_ONLY)")
+        tags = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'f'")
+        return tags.fetchone()[0]["storage_version"]
+
+
+def test_published_file_is_in_the_configured_storage_version(tmp_path):
+    """Default v1.4.0 (what DuckDB 1.4 reads), the build keeps DuckDB's own; `latest` too."""
+    build = make_build(tmp_path / "b.duckdb", 2)
+    publish(build, tmp_path / "warehouse.duckdb")
+    assert _storage_version(tmp_path / "warehouse.duckdb").startswith("v1.4.0")
+    assert not _storage_version(build).startswith("v1.4.0")
+    publish(build, tmp_path / "latest.duckdb", storage_version="latest")
+    assert _storage_version(tmp_path / "latest.duckdb") == _storage_version(build)
+    assert published_rows(tmp_path / "warehouse.duckdb") == 2
+
+
+def test_a_bad_storage_version_setting_is_one_paragraph(tmp_path):
+    from amisdw.settings import Settings
+
+    with pytest.raises(AmisdwError, match="publish_storage_version '1.4' is not a DuckDB"):
+        Settings.from_env(
+            {"AMISDW_PUBLISH_STORAGE_VERSION": "1.4"}, warehouse=tmp_path / "w.duckdb"
+        )

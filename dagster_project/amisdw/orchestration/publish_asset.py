@@ -41,7 +41,12 @@ def build_publish_asset(
         context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
     ) -> dg.MaterializeResult:
         with warehouse_lock(settings.lock_path, wait_seconds=LOCK_WAIT_SECONDS):
-            counts = publish(settings.build, settings.published, settings.versions_kept)
+            counts = publish(
+                settings.build,
+                settings.published,
+                settings.versions_kept,
+                storage_version=settings.publish_storage_version,
+            )
         context.log.info(f"published {settings.published}")
         try:
             period, kpis = head_office_kpis(settings.published, month_window(context)[1])
