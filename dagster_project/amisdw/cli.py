@@ -393,17 +393,23 @@ def kpi(
     "--format", "fmt", type=click.Choice(["parquet"]), default="parquet", show_default=True
 )
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="folder to write")
-def export(warehouse: Path | None, fmt: str, out: Path) -> None:
-    """Write every marts table as Parquet (one file per table) for BI tools."""
+@click.option(
+    "--org", "org_id", default=None, help="only this org's subtree (e.g. one province's rows)"
+)
+def export(warehouse: Path | None, fmt: str, out: Path, org_id: str | None) -> None:
+    """Write every marts table as Parquet (one file per table) for BI tools; with --org, only
+    the rows of that org and the orgs below it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from amisdw.readers.export import export_parquet
+    from amisdw.readers.scope import org_scope
     from amisdw.readers.warehouse import connect
 
     published = _settings(warehouse=warehouse).published
     con = connect(published)
     t0 = time.perf_counter()
     try:
+        scope = org_scope(con, org_id) if org_id else None
         with Progress(
             TextColumn("exporting {task.description}"),
             BarColumn(),
@@ -418,12 +424,13 @@ def export(warehouse: Path | None, fmt: str, out: Path) -> None:
                     task, description=f"marts.{table}" if table else "", completed=done, total=total
                 )
 
-            exported = export_parquet(con, out.expanduser().resolve(), progress=step)
+            exported = export_parquet(con, out.expanduser().resolve(), progress=step, scope=scope)
     finally:
         con.close()
     rows = sum(e.rows for e in exported)
+    scoped = f" of {scope.org.org_name} ({scope.org.org_id}) and below" if scope else ""
     console.print(
-        f"wrote {len(exported)} Parquet files ({rows:,} rows) into {out.resolve()} "
+        f"wrote {len(exported)} Parquet files ({rows:,} rows{scoped}) into {out.resolve()} "
         f"in {time.perf_counter() - t0:.1f} s; tables and row counts in _manifest.json"
     )
 

@@ -307,3 +307,108 @@ def test_docs_site_is_built(tiny15: Built, tmp_path: Path) -> None:
     assert all(n["description"] for n in marts)
     catalog = json.loads((tmp_path / "docs" / "catalog.json").read_text())
     assert any(k.endswith(".kpi") for k in catalog["nodes"])
+
+
+# ---- outputs scoped to one org ------------------------------------------------------------
+def _subtree(warehouse: Path, org_id: str) -> set[str]:
+    """The org and everything below it, walked here from dim_org's parent links."""
+    parents = _sql(warehouse, "SELECT org_id, parent_org_id FROM marts.dim_org", [])
+    children: dict[str, list[str]] = {}
+    for org, parent in parents.itertuples(index=False):
+        children.setdefault(parent, []).append(org)
+    found, todo = set(), [org_id]
+    while todo:
+        org = todo.pop()
+        found.add(org)
+        todo.extend(children.get(org, []))
+    return found
+
+
+def test_scoped_export_holds_no_row_of_a_sibling_org(tiny15: Built, tmp_path: Path) -> None:
+    cities = _sql(
+        tiny15.warehouse,
+        "SELECT org_id FROM marts.dim_org WHERE level = 3 AND parent_org_id = ? ORDER BY org_id",
+        [ORG],
+    )["org_id"].tolist()
+    assert len(cities) >= 2, "tiny15 should have two cities under the province"
+    city, sibling = cities[0], cities[1]
+    mine, theirs = _subtree(tiny15.warehouse, city), _subtree(tiny15.warehouse, sibling)
+    assert mine and theirs and not mine & theirs
+    out = tmp_path / "scoped"
+    code, stdout, _ = _run(
+        "export", "--warehouse", str(tiny15.warehouse), "--org", city, "--out", str(out)
+    )
+    assert code == 0, stdout
+    con = duckdb.connect()
+
+    def read(table: str) -> pd.DataFrame:
+        return con.execute("SELECT * FROM read_parquet(?)", [str(out / f"{table}.parquet")]).df()
+
+    kpi = read("kpi")
+    want_kpi = _sql(
+        tiny15.warehouse,
+        f"SELECT count(*) AS n FROM marts.kpi WHERE org_id IN ({','.join('?' * len(mine))})",
+        list(mine),
+    )["n"][0]
+    assert len(kpi) == want_kpi > 0
+    assert set(kpi["org_id"]) == mine  # every org of the subtree has KPIs, no other org
+    assert set(read("dim_org")["org_id"]) == mine  # dimension rows scoped too
+    for table in ("fct_agent_month", "fct_policy", "fct_receipt", "mart_assessment_warning"):
+        frame = read(table)
+        assert len(frame) > 0, table
+        assert set(frame["org_l3"]) == {city}, table
+    agents = read("dim_agent")
+    assert len(agents) > 0 and set(agents["team_id"]) <= mine
+    events = read("fct_agent_event")
+    assert (events["old_team_id"].isin(mine) | events["new_team_id"].isin(mine)).all()
+    for table in ("mart_manpower", "mart_budget", "mart_retention_curve", "mart_outlet_stage"):
+        frame = read(table)
+        assert not set(frame["org_id"]) & theirs, table
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert manifest["org"]["org_id"] == city
+    assert "data_quality_summary" in {t["table"] for t in manifest["left_out"]}
+    assert not (out / "data_quality_summary.parquet").exists()
+    assert (out / "dim_kpi.parquet").exists()  # reference data comes whole
+
+
+def test_scoped_export_rejects_an_unknown_org(tiny15: Built, tmp_path: Path) -> None:
+    code, stdout, stderr = _run(
+        "export", "--warehouse", str(tiny15.warehouse), "--org", "9999", "--out", str(tmp_path)
+    )
+    assert code != 0
+    assert "No org '9999' in marts.dim_org" in stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    assert not list(tmp_path.glob("*.parquet"))
+
+
+# ---- a warehouse every BI tool can open ---------------------------------------------------
+BI_DUCKDB = "1.4.4"  # the DuckDB that DBeaver, duckdb-engine, Evidence, duckdb-wasm embed
+
+
+def test_published_file_opens_in_duckdb_1_4(tiny15: Built) -> None:
+    """The published file is read by DuckDB 1.4 in an environment of its own (uv, pinned)."""
+    import os
+    import shutil
+    import subprocess
+
+    uv = os.environ.get("UV") or shutil.which("uv")
+    assert uv, "uv (which runs this suite) must be findable to make the DuckDB 1.4 environment"
+    script = (
+        "import duckdb, json, sys\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "n, total = con.execute('SELECT count(*), sum(value) FROM marts.kpi').fetchone()\n"
+        "print(json.dumps({'version': duckdb.__version__, 'rows': n, 'sum': total}))\n"
+    )
+    done = subprocess.run(
+        [uv, "run", "--no-project", "--isolated", "--with", f"duckdb=={BI_DUCKDB}"]
+        + ["python", "-c", script, str(tiny15.warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    want = _sql(tiny15.warehouse, "SELECT count(*) AS n, sum(value) AS s FROM marts.kpi", [])
+    assert got["version"] == BI_DUCKDB
+    assert got["rows"] == want["n"][0]
+    assert math.isclose(got["sum"], want["s"][0], rel_tol=1e-12)
