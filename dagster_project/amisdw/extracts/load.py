@@ -98,16 +98,19 @@ def load_delivery(
     if not delivery.complete or not parsed.ok:
         raise ValueError(f"delivery {delivery.month} is incomplete or did not parse")
     result = LoadResult(delivery.month, delivery.fingerprint, loaded=False)
-    if loaded_fingerprints(con).get(delivery.month) == delivery.fingerprint:
+    loaded = loaded_fingerprints(con)
+    if loaded.get(delivery.month) == delivery.fingerprint:
         result.skipped_reason = "already loaded (same control file)"
         return result
     loaded_at = loaded_at or dt.datetime.now().replace(microsecond=0)
     con.execute("BEGIN TRANSACTION")
     try:
         for family in FAMILIES:
-            con.execute(
-                f"DELETE FROM {RAW}.{family.raw_table} WHERE _delivery_month = ?", [delivery.month]
-            )
+            if delivery.month in loaded:  # a re-delivery replaces the month's rows
+                con.execute(
+                    f"DELETE FROM {RAW}.{family.raw_table} WHERE _delivery_month = ?",
+                    [delivery.month],
+                )
             result.rows[family.name] = 0
         for pfile in parsed.files:
             _insert(con, delivery, pfile, loaded_at)

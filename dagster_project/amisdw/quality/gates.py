@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from amisdw.extracts.contract import FAMILIES, HEAD_OFFICE, Family
 from amisdw.extracts.parse import ParsedDelivery
+from amisdw.extracts.read import arrow_schema
 from amisdw.quality.suites import load_suite
 
 MAX_EXAMPLES = 3
@@ -104,11 +105,12 @@ class BatchGates:
     results: dict[str, GateResult]
     frames: dict[str, dict[str, pd.DataFrame]]
     suites: GxSuites
+    tables: dict[str, dict[str, pa.Table]] = field(default_factory=dict)
 
     def finish(self, month: str, con: duckdb.DuckDBPyConnection) -> GateResult:
         result = self.results[month]
         if not result.findings:  # unparseable or failing the suites: nothing to cross-check
-            _cross_file_checks(month, self.frames[month], con, result)
+            _cross_file_checks(month, self.tables[month], con, result)
         if result.findings:  # the Data Docs the quarantine message points to show this month
             result.docs_index = self.suites.build_docs()
         return result
@@ -123,7 +125,20 @@ def batch_gates(batch: list[ParsedDelivery], suites: GxSuites) -> BatchGates:
     frames = {p.delivery.month: _frames(p, results[p.delivery.month]) for p in batch}
     valid = [m for m, r in results.items() if not r.findings]  # unparseable: nothing to add
     _run_suites(valid, frames, suites, results)
-    return BatchGates(results, frames, suites)
+    tables = {p.delivery.month: _tables(p) for p in batch}
+    return BatchGates(results, frames, suites, tables)
+
+
+def _tables(parsed: ParsedDelivery) -> dict[str, pa.Table]:
+    """Every family's parsed rows as one Arrow table with its file name (what the cross-file
+    checks query: DuckDB scans Arrow without converting, unlike object-typed DataFrames)."""
+    by_family: dict[str, list[pa.Table]] = {}
+    for pfile in parsed.files:
+        table = pfile.table.append_column(
+            "_file", pa.array([pfile.file.name] * pfile.table.num_rows, pa.string())
+        )
+        by_family.setdefault(pfile.file.family.name, []).append(table)
+    return {name: pa.concat_tables(parts) for name, parts in by_family.items()}
 
 
 def run_gates(
@@ -298,7 +313,7 @@ def _describe(kind: str, kwargs: dict[str, Any], info: dict[str, Any]) -> str:
 
 def _cross_file_checks(
     month: str,
-    frames: dict[str, pd.DataFrame],
+    frames: dict[str, pa.Table],
     con: duckdb.DuckDBPyConnection,
     result: GateResult,
 ) -> None:
@@ -310,7 +325,7 @@ def _cross_file_checks(
         for name in ("AGENT", "BRANCH", "COM", "POLICY"):
             if name not in frames:
                 fam = next(f for f in FAMILIES if f.name == name)
-                cur.register(f"d_{name.lower()}", pd.DataFrame(columns=fam.columns))
+                cur.register(f"d_{name.lower()}", arrow_schema(fam).empty_table())
         earlier = f"_delivery_month < '{month}'"
         agents = (
             f"SELECT agent_code FROM d_agent UNION SELECT agent_code FROM raw.agent WHERE {earlier}"
