@@ -42,7 +42,9 @@ def generate_and_run(root: Path, size: str, months: int, seed: int) -> Built:
         ],
     )
     assert result.exit_code == 0, result.output
-    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
+    result = CliRunner().invoke(
+        main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs"]
+    )
     assert result.exit_code == 0, result.output
     return Built(inbox, warehouse, result.output)
 

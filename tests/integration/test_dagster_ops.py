@@ -45,7 +45,9 @@ def by_cli(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     result = CliRunner().invoke(main, ["generate", *args, "--out", str(inbox)])
     assert result.exit_code == 0, result.output
     warehouse = root / "cli" / "warehouse.duckdb"
-    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
+    result = CliRunner().invoke(
+        main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs"]
+    )
     assert result.exit_code == 0, result.output
     return {"root": root, "inbox": inbox, "warehouse": warehouse}
 

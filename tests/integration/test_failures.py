@@ -62,7 +62,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
     try:
         inbox = write_history(root / "inbox", history_2011()[:3])
         warehouse = disk / "wh" / "warehouse.duckdb"
-        code, out = invoke("run", "--inbox", str(inbox), "--warehouse", str(warehouse))
+        code, out = invoke("run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs")
         assert code == 0, out
         yield {
             "root": root,
@@ -310,7 +310,7 @@ def test_a_second_run_is_refused_while_one_is_building(world):
             assert first.poll() is None and time.monotonic() < deadline, "no run took the lock"
             time.sleep(0.2)
         before = md5(warehouse)
-        code, out = invoke("run", "--inbox", str(inbox), "--warehouse", str(warehouse))
+        code, out = invoke("run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs")
         assert code != 0 and "Traceback" not in out
         text = " ".join(out.split())
         assert f"being written by process {first.pid}" in text and "wait until" in text
@@ -333,7 +333,7 @@ def test_the_disk_filling_up_mid_build_loses_nothing_and_the_next_run_recovers(w
         fh.truncate(0)
         fh.write(b"\0" * (free - (6 << 20)))
     try:
-        code, out = invoke("run", "--inbox", str(inbox), "--warehouse", str(warehouse))
+        code, out = invoke("run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs")
         assert code != 0 and "Traceback" not in out, out
         text = " ".join(out.split())
         assert "disk ran out of space" in text and str(warehouse.parent) in text
@@ -341,7 +341,7 @@ def test_the_disk_filling_up_mid_build_loses_nothing_and_the_next_run_recovers(w
         assert visits_per_agent(warehouse, "2011-02") == 80.0
     finally:
         filler.unlink()
-    code, out = invoke("run", "--inbox", str(inbox), "--warehouse", str(warehouse))
+    code, out = invoke("run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs")
     assert code == 0, out
     assert visits_per_agent(warehouse, "2011-02") == 50.0  # the re-delivery is in
     assert not list(warehouse.parent.glob(".*.publishing-*"))  # no half-written copy left

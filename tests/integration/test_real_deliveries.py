@@ -48,7 +48,7 @@ def real2005(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("real2005")
     inbox = write_history(root / "inbox", HISTORY_2005)
     warehouse = root / "wh" / "warehouse.duckdb"
-    args = ["run", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+    args = ["run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs"]
     withheld = CliRunner().invoke(main, args, env={SHARE_ENV: None})
     exists_after_withheld = warehouse.exists()
     published = CliRunner().invoke(main, args, env={SHARE_ENV: "0.2"})

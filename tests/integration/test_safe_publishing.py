@@ -47,7 +47,7 @@ def redeliver(inbox: Path, month: str) -> None:
 
 def run(inbox: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [AMISDW, "run", "--inbox", str(inbox), "--warehouse", str(warehouse)],
+        [AMISDW, "run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs"],
         capture_output=True,
         text=True,
     )
@@ -148,7 +148,7 @@ def test_kill_9_mid_build_leaves_the_published_file_and_the_next_run_recovers(ti
     redeliver(inbox, "202306")
     log = warehouse.parent / "logs" / "amisdw-run.log"
     proc = subprocess.Popen(
-        [AMISDW, "run", "--inbox", str(inbox), "--warehouse", str(warehouse)],
+        [AMISDW, "run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
