@@ -193,6 +193,11 @@ def generate(
 )
 @click.option("--verbose", is_flag=True, help="show Dagster and dbt logs")
 @click.option(
+    "--quiet",
+    is_flag=True,
+    help="for schedulers: no progress display, only what was loaded, published or refused",
+)
+@click.option(
     "--docs/--no-docs",
     default=None,
     help="build the data catalogue (dbt docs) next to the warehouse after a publish "
@@ -203,6 +208,7 @@ def run(
     warehouse: Path | None,
     first_month: str | None,
     verbose: bool,
+    quiet: bool,
     docs: bool | None,
 ) -> None:
     """Load new deliveries, build and test every model, publish if the gates pass."""
@@ -220,13 +226,20 @@ def run(
         with console.status("generating demo extracts …") as status:
             run_generate(out=settings.inbox_path, progress=lambda msg: status.update(msg), **DEMO)
     t0 = time.perf_counter()
-    with console.status("running …") as status:
-        summary = run_pipeline(settings, log=lambda m: status.update(m), verbose=verbose)
-    _print_summary(summary, settings, time.perf_counter() - t0)
+    if quiet or verbose:  # verbose: Dagster's and dbt's own log is the progress
+        summary = run_pipeline(settings, log=lambda _: None, verbose=verbose)
+    else:
+        from amisdw.terminal_progress import TerminalProgress
+
+        with TerminalProgress() as bars:
+            summary = run_pipeline(settings, log=bars.status, progress=bars)
+    _print_summary(summary, settings, time.perf_counter() - t0, quiet)
     check_not_error(summary)
 
 
-def _print_summary(summary, settings: Settings, seconds: float) -> None:  # noqa: ANN001
+def _print_summary(  # noqa: ANN001 - summary: RunSummary
+    summary, settings: Settings, seconds: float, quiet: bool = False
+) -> None:
     console.print(f"[bold]inbox[/] {summary.inbox}  →  [bold]warehouse[/] {summary.published}")
     console.print(f"months loaded: {_months_text(summary.loaded)}")
     for month, why in summary.skipped:
@@ -241,14 +254,14 @@ def _print_summary(summary, settings: Settings, seconds: float) -> None:  # noqa
         console.print(f"  [yellow]warning[/]: {escape(warning)}")
     if len(summary.warnings) > 10:
         console.print(f"  … and {len(summary.warnings) - 10} more warnings")
-    if summary.raw_rows:
+    if summary.raw_rows and not quiet:
         table = Table(title="raw rows (build warehouse)", show_edge=False)
         table.add_column("table")
         table.add_column("rows", justify="right")
         for name, n in summary.raw_rows.items():
             table.add_row(name, f"{n:,}")
         console.print(table)
-    if summary.dbt_results:
+    if summary.dbt_results and not quiet:
         console.print("dbt build: " + ", ".join(f"{k} {v}" for k, v in summary.dbt_results.items()))
     for failure in summary.dbt_failures[:5]:
         console.print(f"  [red]failed[/] {escape(failure)}")
@@ -264,7 +277,7 @@ def _print_summary(summary, settings: Settings, seconds: float) -> None:  # noqa
             f"published {len(summary.published_tables)} tables "
             f"({sum(summary.published_tables.values()):,} rows)"
         )
-    if summary.kpi_period:
+    if summary.kpi_period and not quiet:
         console.print(_kpi_table(summary))
     if summary.published_tables:
         total = sum(summary.findings.values())

@@ -109,19 +109,23 @@ def ingest_months(
     within: Collection[str] | None = None,
     log: Callable[[str], None] = lambda _: None,
     batch_bytes: int = BATCH_BYTES,
+    progress: Callable[[int, int, str], None] = lambda done, total, month: None,
 ) -> IngestOutcome:
     """Load every month the sequencing policy allows, oldest first, re-deciding after each
     month (a quarantine holds back what the policy says). ``within``: the run's months.
 
     Consecutive months are parsed and run through the GX suites together, in batches of up
     to ``batch_bytes`` of delivered files (the suites' cost is per validation, not per row);
-    each month's cross-file checks and load then follow in month order."""
+    each month's cross-file checks and load then follow in month order. ``progress`` hears
+    (months decided, months to load, the month) after each month."""
     ensure_raw_schema(con)
     state = warehouse_months(con)
     obs = observe(inbox, first_month, state.loaded, verify=True)
     outcome = IngestOutcome(warnings=list(obs.warnings))
     done: dict[str, Step] = {}
     suites: GxSuites | None = None  # opened with the first month to validate
+    total = len(plan_loads(obs.months, state, within).loads)
+    progress(0, total, "")
     while batch := _next_batch(plan_loads(obs.months, state, within), obs, batch_bytes):
         parsed = {m: parse_delivery(obs.deliveries[m]) for m in batch}
         suites = suites or GxSuites(quality_dir / "gx")
@@ -140,6 +144,7 @@ def ingest_months(
                 state = state.with_quarantined(month, delivery.fingerprint)
                 done[month] = Step(month, Action.QUARANTINED, str(failure), step.fingerprint)
                 log(f"{month}: quarantined")
+                progress(len(done), total, month)
                 continue
             loaded = load_delivery(con, parsed.pop(month))
             state = state.with_loaded(month, delivery.fingerprint)
@@ -148,6 +153,7 @@ def ingest_months(
                 outcome.rows[family] = outcome.rows.get(family, 0) + n
             done[month] = Step(month, Action.LOADED, step.reason, step.fingerprint)
             log(f"{month}: loaded ({step.reason})")
+            progress(len(done), total, month)
     final = plan_loads(obs.months, state, within)
     outcome.steps = [done.get(s.month, s) for s in final.steps]
     if suites is not None:  # one Data Docs build per run, with every month's results

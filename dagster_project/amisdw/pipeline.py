@@ -41,6 +41,7 @@ from amisdw.orchestration.ingest_assets import STEPS_METADATA
 from amisdw.orchestration.jobs import BUILD_GROUPS, monthly_refresh
 from amisdw.orchestration.metadata import head_office_kpis
 from amisdw.orchestration.partitions import range_tags
+from amisdw.progress import RunProgress
 from amisdw.sequencing import Action, Step, plan_loads
 from amisdw.settings import Settings
 
@@ -127,7 +128,10 @@ def instance_for(settings: Settings) -> dg.DagsterInstance:
 
 
 def run_pipeline(
-    settings: Settings, log: Callable[[str], None] = print, verbose: bool = False
+    settings: Settings,
+    log: Callable[[str], None] = print,
+    verbose: bool = False,
+    progress: RunProgress | None = None,
 ) -> RunSummary:
     summary = RunSummary(inbox=settings.inbox_path, published=settings.published)
     month_folders(settings.inbox_path)  # a missing, empty or misfiled inbox: say so first
@@ -139,7 +143,7 @@ def run_pipeline(
             summary.log_file.write_text("", encoding="utf-8")
         with warehouse_lock(settings.lock_path):
             _open_or_recover_build(settings, summary)
-            _run_locked(settings, summary, log, verbose)
+            _run_locked(settings, summary, log, verbose, progress)
     except AmisdwError:
         raise
     except Exception as exc:
@@ -198,7 +202,11 @@ def _set_aside(settings: Settings, summary: RunSummary, exc: Exception) -> None:
 
 
 def _run_locked(
-    settings: Settings, summary: RunSummary, log: Callable[[str], None], verbose: bool
+    settings: Settings,
+    summary: RunSummary,
+    log: Callable[[str], None],
+    verbose: bool,
+    progress: RunProgress | None,
 ) -> None:
     with duckdb.connect(str(settings.build)) as con:
         ensure_raw_schema(con)
@@ -223,7 +231,7 @@ def _run_locked(
 
     log(f"loading {len(plan.loads)} month(s), building and testing (one Dagster run) …")
     with _captured(summary.log_file):
-        defs = build_definitions(settings)
+        defs = build_definitions(settings, progress)
         job = defs.resolve_job_def(monthly_refresh.name)
         tags = {
             **range_tags(window[0], window[-1]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -79,6 +80,11 @@ def test_first_run_loads_every_month_and_publishes(tiny):
     docs = tiny["warehouse"].parent / "docs" / "static_index.html"
     assert docs.exists() and "stg_amis__agent" in docs.read_text(encoding="utf-8")
     assert "months loaded: 201811, 201812, 201901, 201902" in out
+    # the progress display ends with every month and every dbt node done (the 53 models, 5
+    # seeds and 500-odd data tests of the project; unit tests report only when they fail)
+    assert re.search(rf"months loaded\s+━+\s+{MONTHS}/{MONTHS}\s", out), out
+    nodes = re.search(r"dbt models and tests\s+━+\s+(\d+)/(\d+)\s", out)
+    assert nodes and nodes[1] == nodes[2] and int(nodes[2]) > 500, out
     assert raw_rows(tiny["build"]) == control_rows(tiny["inbox"])
     with duckdb.connect(str(tiny["warehouse"]), read_only=True) as con:
         months = [
@@ -120,9 +126,18 @@ def test_second_run_changes_nothing(tiny):
     before = raw_rows(tiny["build"])
     result = CliRunner().invoke(
         main,
-        ["run", "--inbox", str(tiny["inbox"]), "--warehouse", str(tiny["warehouse"]), "--no-docs"],
+        [
+            "run",
+            "--inbox",
+            str(tiny["inbox"]),
+            "--warehouse",
+            str(tiny["warehouse"]),
+            "--no-docs",
+            "--quiet",
+        ],
     )
     assert result.exit_code == 0, result.output
+    assert "━" not in result.output and "raw rows" not in result.output  # --quiet: no display
     assert "months loaded: none" in result.output
     assert f"{MONTHS} month(s) already loaded (same control file)" in result.output
     assert raw_rows(tiny["build"]) == before

@@ -12,6 +12,7 @@ target path), where ``amisdw run`` reads its results: two runs never share a tar
 
 import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from amisdw.build_state import has_loaded_months, is_up_to_date
 from amisdw.locking import warehouse_lock
 from amisdw.orchestration.ingest_assets import LOCK_WAIT_SECONDS, WAREHOUSE_POOL
 from amisdw.orchestration.metadata import relation_row_counts
+from amisdw.progress import DBT_NODES, RunProgress
 from amisdw.settings import DBT_PROJECT_DIR, Settings
 
 _DBT_INPUTS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
@@ -160,6 +162,21 @@ def row_count_observations(
     ]
 
 
+_RESULT_NODES = frozenset({"model", "seed", "snapshot", "test"})
+
+
+def result_node_count(manifest: Mapping[str, Any]) -> int:
+    """The dbt nodes a whole-project ``dbt build`` reports a result for (dbt reports unit
+    tests only when one fails, so they are not counted)."""
+    return sum(1 for n in manifest["nodes"].values() if n["resource_type"] in _RESULT_NODES)
+
+
+def _node_of(event: object) -> str | None:
+    """The dbt ``unique_id`` a Dagster event of the dbt stream stands for."""
+    value = (getattr(event, "metadata", None) or {}).get("unique_id")
+    return str(getattr(value, "value", value)) if value is not None else None
+
+
 def build_dbt_assets(
     project: DbtProject, partitions: dg.PartitionsDefinition
 ) -> dg.AssetsDefinition:
@@ -183,6 +200,7 @@ def build_dbt_assets(
         context: dg.AssetExecutionContext,
         dbt: DbtCliResource,
         settings: dg.ResourceParam[Settings],
+        progress: dg.ResourceParam[RunProgress],
         config: DbtBuildConfig,
     ):
         """dbt build (models, seeds, unit and data tests) of the whole history; skipped when
@@ -202,7 +220,13 @@ def build_dbt_assets(
                 target_path=target,
                 raise_on_error=False,
             )
-            yield from invocation.stream()
+            total, done = result_node_count(invocation.manifest), set[str]()
+            for event in invocation.stream():
+                node = _node_of(event)
+                if node is not None and node not in done:
+                    done.add(node)
+                    progress.advance(DBT_NODES, min(len(done), total), total, node.split(".")[2])
+                yield event
             try:
                 yield from row_count_observations(settings.build, by_id, keys)
             except duckdb.Error as exc:  # metadata only: never fail the build over it

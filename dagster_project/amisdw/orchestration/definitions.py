@@ -18,6 +18,7 @@ from amisdw.orchestration.partitions import monthly_partitions
 from amisdw.orchestration.publish_asset import build_publish_asset
 from amisdw.orchestration.schedules import build_schedule
 from amisdw.orchestration.sensors import build_inbox_sensor
+from amisdw.progress import NoProgress, RunProgress
 from amisdw.settings import Settings
 
 
@@ -30,7 +31,7 @@ def inbox_months(settings: Settings) -> list[str]:
     return [f.name for f in folders if f.name >= settings.first_month]
 
 
-def build_definitions(settings: Settings) -> dg.Definitions:
+def build_definitions(settings: Settings, progress: RunProgress | None = None) -> dg.Definitions:
     settings.prepare_folders()
     partitions = monthly_partitions(
         settings.first_month, inbox_months(settings), settings.schedule_timezone
@@ -39,7 +40,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     dbt = build_dbt_assets(project, partitions)
     return dg.Definitions(
         assets=[build_ingest_assets(partitions), dbt, build_publish_asset(dbt, partitions)],
-        resources={"settings": settings, "dbt": dbt_cli(settings, project)},
+        resources={
+            "settings": settings,
+            "dbt": dbt_cli(settings, project),
+            "progress": progress or NoProgress(),
+        },
         jobs=[monthly_refresh],
         schedules=[build_schedule(settings, partitions)],
         sensors=[build_inbox_sensor(settings, partitions)],

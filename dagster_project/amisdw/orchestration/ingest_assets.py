@@ -20,6 +20,7 @@ import duckdb
 from amisdw.extracts.contract import FAMILIES, Family, family_of_file
 from amisdw.ingest import IngestOutcome, ingest_months
 from amisdw.locking import warehouse_lock
+from amisdw.progress import MONTHS, RunProgress
 from amisdw.sequencing import Action
 from amisdw.settings import Settings
 
@@ -125,7 +126,9 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinit
         check_specs=GATE_CHECKS,
     )
     def ingest_delivery(
-        context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]
+        context: dg.AssetExecutionContext,
+        settings: dg.ResourceParam[Settings],
+        progress: dg.ResourceParam[RunProgress],
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         """Load the run's delivery months the sequencing policy allows, oldest first."""
         months = list(context.partition_keys)
@@ -140,6 +143,7 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinit
                 first_month=settings.first_month,
                 within=set(months),
                 log=context.log.info,
+                progress=lambda done, total, month: progress.advance(MONTHS, done, total, month),
             )
             totals = {
                 f.name: con.execute(f"SELECT count(*) FROM raw.{f.raw_table}").fetchone()[0]
