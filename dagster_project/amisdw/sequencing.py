@@ -148,12 +148,17 @@ def plan_loads(
                 m.fingerprint,
             )
         elif step.action is not Action.LOAD and loaded is not None:
-            step = replace(step, reason=f"{step.reason}; the delivery loaded earlier stays")
+            step = replace(step, reason=_join(step.reason, "the delivery loaded earlier stays"))
         elif step.action is not Action.LOAD and blocker is None:
             blocker = m.month
-            step = replace(step, reason=f"{step.reason}; later months wait for it")
+            step = replace(step, reason=_join(step.reason, "later months wait for it"))
         steps.append(step)
     return Plan(tuple(steps))
+
+
+def _join(reason: str, consequence: str) -> str:
+    """A reason and what follows from it, as one sentence-ending clause ("…; later months …")."""
+    return f"{reason.rstrip('.')}; {consequence}"
 
 
 def _decide(m: InboxMonth, warehouse: WarehouseMonths, within: Collection[str] | None) -> Step:
