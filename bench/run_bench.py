@@ -1,11 +1,25 @@
-"""Benchmark: generate + run wall time and peak memory per size, and dbt's slowest nodes.
+"""Benchmark amisdw side by side with the physical limit, in one run, per case (size × months).
 
-    uv run --frozen python bench/run_bench.py [--sizes tiny,demo] [--months 24]
+    uv run --frozen python bench/run_bench.py [--cases demo:24,demo:36] [--keep DIR]
 
-Each step runs as a child process (``amisdw generate``, then ``amisdw run`` on a fresh
-warehouse); its wall time and the peak RSS of the process tree (ru_maxrss of the children,
-which the OS reports for the largest child) are measured. Results are written to
-bench/results/<UTC timestamp>.json and appended as a row to bench/results/history.md.
+For each case ``SIZE:MONTHS`` it generates MONTHS + 1 months, then measures, each in a child
+process (wall time, peak RSS of the whole process tree, peak disk of the warehouse folder):
+
+=====================  =====================================================================
+``generate``           ``amisdw generate`` of MONTHS + 1 months
+``baseline``           decode and read every file of the first MONTHS months into DuckDB,
+                       no logic (bench/baseline.py): the floor the pipeline cannot beat
+``full_build``         ``amisdw run`` of the first MONTHS months on a new warehouse (every
+                       gate, the dbt build with every test, publish; no docs)
+``rerun_nothing_new``  the same command again
+``monthly_refresh``    month MONTHS + 1 delivered, ``amisdw run`` again
+``kpi``                ``amisdw kpi`` for one province, the latest month and three KPIs (the
+                       process, and the query alone in this process: median of 20)
+=====================  =====================================================================
+
+The headline is ``full_build ÷ baseline``. Results go to bench/results/<UTC stamp>.json and a
+row per case to bench/results/history.md. National (``national:60``) needs tens of GB of disk:
+``--work DIR`` puts the inbox and the warehouse there.
 """
 
 from __future__ import annotations
@@ -16,52 +30,182 @@ import json
 import os
 import platform
 import shutil
-import subprocess
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+from measure import Measured, folder_bytes, measure
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-AMISDW = str(Path(sys.executable).with_name("amisdw"))
+BIN = Path(sys.executable).parent
+AMISDW = str(BIN / "amisdw")
+KPIS = "headcount_end,activity_rate,new_premium"
+START = "201907"  # an odd start, as real histories have
 
 
-def measured(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
-    """Run ``cmd`` in a fresh child; wall seconds and peak RSS (MB) of its process tree."""
-    wrapper = [
-        sys.executable,
-        "-c",
-        (
-            "import resource, subprocess, sys, time, json\n"
-            "t = time.perf_counter()\n"
-            "rc = subprocess.run(sys.argv[1:]).returncode\n"
-            "wall = time.perf_counter() - t\n"
-            "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-            "print(json.dumps({'rc': rc, 'wall_s': wall, 'peak_rss_mb': rss}))\n"
-        ),
-        *cmd,
-    ]
-    out = subprocess.run(wrapper, capture_output=True, text=True, env=env, check=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    if result["rc"] != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed with exit code {result['rc']}")
-    return {"wall_s": round(result["wall_s"], 1), "peak_rss_mb": round(result["peak_rss_mb"])}
+def month_after(month: str, n: int) -> str:
+    y, m = divmod(int(month[:4]) * 12 + int(month[4:]) - 1 + n, 12)
+    return f"{y:04d}{m + 1:02d}"
 
 
-def slowest_dbt_nodes(n: int = 10) -> list[dict[str, object]]:
-    path = ROOT / "dbt_project" / "target" / "run_results.json"
-    results = json.loads(path.read_text())
+def stage(inbox: Path, staged: Path, months: list[str]) -> None:
+    """An inbox holding only ``months`` (links to the generated month folders)."""
+    staged.mkdir(parents=True, exist_ok=True)
+    for month in months:
+        link = staged / month
+        if not link.exists():
+            link.symlink_to(inbox / month, target_is_directory=True)
+
+
+def slowest_dbt_nodes(warehouse: Path, n: int = 10) -> list[dict[str, object]]:
+    """The slowest nodes of the newest dbt run of this warehouse (its own artifacts)."""
+    runs = sorted(
+        (warehouse.parent / "dbt" / "runs").glob("*/run_results.json"),
+        key=lambda p: p.stat().st_mtime,
+    )
+    if not runs:
+        return []
+    results = json.loads(runs[-1].read_text())
     nodes = sorted(results["results"], key=lambda r: -r["execution_time"])[:n]
     return [{"node": r["unique_id"], "seconds": round(r["execution_time"], 2)} for r in nodes] + [
         {"node": "dbt build elapsed", "seconds": round(results["elapsed_time"], 1)}
     ]
 
 
+def kpi_latency(warehouse: Path, period: str, repeat: int = 20) -> dict[str, object]:
+    """Open read-only and query one province, one month, three KPIs: median and max of
+    ``repeat`` in-process runs (what a BI tool or the app pays), in ms."""
+    from amisdw.readers.kpi import KpiQuery, parse_codes, query_kpis
+    from amisdw.readers.warehouse import connect
+
+    with connect(warehouse) as con:
+        org = con.execute("SELECT min(org_id) FROM marts.dim_org WHERE level = 2").fetchone()[0]
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        with connect(warehouse) as con:
+            rows = len(query_kpis(con, KpiQuery(parse_codes(KPIS), None, period, org)))
+        times.append((time.perf_counter() - t) * 1000)
+    return {
+        "org": org,
+        "period": period,
+        "rows": rows,
+        "median_ms": round(statistics.median(times), 1),
+        "max_ms": round(max(times), 1),
+    }
+
+
+def run_case(size: str, months: int, work: Path, seed: int) -> dict[str, object]:
+    inbox, staged = work / "generated", work / "inbox"
+    warehouse = work / "wh" / "warehouse.duckdb"
+    logs = work / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    all_months = [month_after(START, i) for i in range(months + 1)]
+    out: dict[str, object] = {"size": size, "months": months, "first_month": START}
+
+    def step(name: str, cmd: list[str], watch: Path | None = None) -> Measured:
+        print(f"  {name} …", flush=True)
+        m = measure(cmd, watch=watch, log=logs / f"{name}.log")
+        out[name] = m.as_dict()
+        print(f"  {name}: {m.as_dict()}", flush=True)
+        return m
+
+    step(
+        "generate",
+        [
+            AMISDW,
+            "generate",
+            "--size",
+            size,
+            "--start",
+            START,
+            "--months",
+            str(months + 1),
+            "--seed",
+            str(seed),
+            "--out",
+            str(inbox),
+        ],
+    )
+    stage(inbox, staged, all_months[:-1])
+    inbox_bytes = sum(folder_bytes(inbox / m) for m in all_months[:-1])
+    out["inbox_mb"] = round(inbox_bytes / 2**20, 1)
+    baseline_db = work / "baseline" / "baseline.duckdb"
+    baseline_db.parent.mkdir(exist_ok=True)
+    base = step(
+        "baseline",
+        [sys.executable, str(ROOT / "bench" / "baseline.py"), str(staged), str(baseline_db)],
+        watch=baseline_db.parent,
+    )
+    shutil.rmtree(baseline_db.parent)
+    run = [
+        AMISDW,
+        "run",
+        "--inbox",
+        str(staged),
+        "--warehouse",
+        str(warehouse),
+        "--no-docs",
+        "--quiet",
+    ]
+    full = step("full_build", run, watch=warehouse.parent)
+    out["slowest_dbt_nodes"] = slowest_dbt_nodes(warehouse)
+    step("rerun_nothing_new", run, watch=warehouse.parent)
+    stage(inbox, staged, all_months)
+    refresh = step("monthly_refresh", run, watch=warehouse.parent)
+    latest = f"{all_months[-1][:4]}-{all_months[-1][4:]}"
+    step(
+        "kpi",
+        [
+            AMISDW,
+            "kpi",
+            "--warehouse",
+            str(warehouse),
+            "--kpi",
+            KPIS,
+            "--level",
+            "2",
+            "--period",
+            latest,
+        ],
+    )
+    out["kpi_query"] = kpi_latency(warehouse, latest)
+    out["published_mb"] = round(warehouse.stat().st_size / 2**20, 1)
+    out["baseline_mb_per_s"] = round(inbox_bytes / 2**20 / base.wall_s, 1)
+    out["headline_full_build_over_baseline"] = round(full.wall_s / base.wall_s, 1)
+    out["refresh_share_of_full_build"] = round(refresh.wall_s / full.wall_s, 3)
+    return out
+
+
+def history_row(stamp: str, r: dict) -> str:  # type: ignore[type-arg]
+    return (
+        f"| {stamp} | {r['size']} | {r['months']} | {r['inbox_mb']} | {r['generate']['wall_s']} | "
+        f"{r['baseline']['wall_s']} | {r['full_build']['wall_s']} | "
+        f"{r['full_build']['peak_rss_mb']} | {r['full_build']['peak_disk_mb']} | "
+        f"{r['headline_full_build_over_baseline']} | {r['rerun_nothing_new']['wall_s']} | "
+        f"{r['monthly_refresh']['wall_s']} | {r['kpi']['wall_s']} | "
+        f"{r['kpi_query']['median_ms']} |\n"
+    )
+
+
+HISTORY_HEADER = (
+    "## Side by side with the baseline (since issue 12)\n\n"
+    "| when (UTC) | size | months | inbox MB | generate s | baseline s | full build s | "
+    "full build peak RSS MB | full build peak disk MB | full ÷ baseline | re-run s | "
+    "monthly refresh s | kpi process s | kpi query median ms |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="tiny,demo")
-    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--cases", default="demo:24", help="SIZE:MONTHS[,SIZE:MONTHS]")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--work", type=Path, default=None, help="folder for inboxes/warehouses")
+    parser.add_argument("--keep", action="store_true", help="keep the work folders")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -72,52 +216,28 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "months": args.months,
-        "runs": {},
+        "cases": [],
     }
-    for size in args.sizes.split(","):
-        work = Path(tempfile.mkdtemp(prefix=f"amisdw-bench-{size}-"))
+    for case in args.cases.split(","):
+        size, months = case.split(":")
+        work = Path(tempfile.mkdtemp(prefix=f"amisdw-bench-{size}{months}-", dir=args.work))
+        print(f"{size} × {months} months in {work}", flush=True)
         try:
-            inbox, warehouse = work / "inbox", work / "wh" / "warehouse.duckdb"
-            gen = measured(
-                [
-                    AMISDW,
-                    "generate",
-                    "--size",
-                    size,
-                    "--start",
-                    "202301",
-                    "--months",
-                    str(args.months),
-                    "--seed",
-                    str(args.seed),
-                    "--out",
-                    str(inbox),
-                ]
-            )
-            run = measured([AMISDW, "run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
-            rerun = measured([AMISDW, "run", "--inbox", str(inbox), "--warehouse", str(warehouse)])
-            report["runs"][size] = {  # type: ignore[index]
-                "generate": gen,
-                "run": run,
-                "rerun_nothing_new": rerun,
-                "inbox_mb": round(sum(p.stat().st_size for p in inbox.rglob("*")) / 2**20, 1),
-                "published_mb": round(warehouse.stat().st_size / 2**20, 1),
-                "slowest_dbt_nodes": slowest_dbt_nodes() if run else [],
-            }
+            report["cases"].append(run_case(size, int(months), work, args.seed))  # type: ignore[union-attr]
         finally:
-            shutil.rmtree(work, ignore_errors=True)
-    out = RESULTS / f"{stamp}.json"
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    with (RESULTS / "history.md").open("a") as fh:
-        for size, r in report["runs"].items():  # type: ignore[union-attr]
-            fh.write(
-                f"| {stamp} | {size} | {args.months} | {r['generate']['wall_s']} | "
-                f"{r['generate']['peak_rss_mb']} | {r['run']['wall_s']} | "
-                f"{r['run']['peak_rss_mb']} | {r['rerun_nothing_new']['wall_s']} |\n"
-            )
-    print(json.dumps(report, indent=2))
-    print(f"written to {out}")
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        out = RESULTS / f"{stamp}.json"
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    history = RESULTS / "history.md"
+    if not history.exists() or "baseline s" not in history.read_text():
+        with history.open("a") as fh:  # rows are appended under the latest header
+            fh.write(("\n" if history.exists() else "") + HISTORY_HEADER)
+    with history.open("a") as fh:
+        for r in report["cases"]:  # type: ignore[union-attr]
+            fh.write(history_row(stamp, r))
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"written to {RESULTS / f'{stamp}.json'}")
 
 
 if __name__ == "__main__":
