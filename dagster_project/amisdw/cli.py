@@ -195,7 +195,7 @@ def generate(
 @click.option(
     "--quiet",
     is_flag=True,
-    help="for schedulers: no progress display, only what was loaded, published or refused",
+    help="for schedulers (cron, systemd): no progress display and no raw-rows table",
 )
 @click.option(
     "--docs/--no-docs",
@@ -261,7 +261,7 @@ def _print_summary(  # noqa: ANN001 - summary: RunSummary
         for name, n in summary.raw_rows.items():
             table.add_row(name, f"{n:,}")
         console.print(table)
-    if summary.dbt_results and not quiet:
+    if summary.dbt_results:
         console.print("dbt build: " + ", ".join(f"{k} {v}" for k, v in summary.dbt_results.items()))
     for failure in summary.dbt_failures[:5]:
         console.print(f"  [red]failed[/] {escape(failure)}")
@@ -277,7 +277,7 @@ def _print_summary(  # noqa: ANN001 - summary: RunSummary
             f"published {len(summary.published_tables)} tables "
             f"({sum(summary.published_tables.values()):,} rows)"
         )
-    if summary.kpi_period and not quiet:
+    if summary.kpi_period:
         console.print(_kpi_table(summary))
     if summary.published_tables:
         total = sum(summary.findings.values())
@@ -482,6 +482,36 @@ def report(warehouse: Path | None, quarter: str | None, org_id: str | None, out:
         f"wrote {rendered.html} and {rendered.notebook.name} "
         f"in {time.perf_counter() - t0:.1f} s"
     )
+
+
+@main.command()
+@_warehouse_option
+@click.option(
+    "--org",
+    "org_id",
+    default=None,
+    help="start at this org; nothing above or beside it can be seen [default: head office]",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True, help="port")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="address to listen on (keep 127.0.0.1 behind a reverse proxy with the company login)",
+)
+def app(warehouse: Path | None, org_id: str | None, port: int, host: str) -> None:
+    """Serve the drill-down page (Streamlit) over the published warehouse, read-only."""
+    from amisdw.app.launch import check, check_port, serve, streamlit_command
+
+    start = check(_settings(warehouse=warehouse).published, org_id)
+    check_port(host, port)
+    shown = f"[{host}]" if ":" in host else host
+    console.print(
+        f"drill-down page of {start.warehouse} (published {start.published_at or '—'}, latest "
+        f"month {start.latest_month}), starting at {start.org_name} ({start.org_id}, "
+        f"{start.level_name_zh}): http://{shown}:{port}  (Ctrl+C stops it)"
+    )
+    serve(streamlit_command(start, host, port, org_id))
 
 
 @main.command()
