@@ -99,6 +99,21 @@ def test_display_units_follow_the_catalogue() -> None:
     assert parse_codes(" a,b ,a,,c") == ["a", "b", "c"]
 
 
+def test_a_null_catalogue_field_read_from_the_warehouse_is_empty_not_nan() -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.dim_kpi AS SELECT 'hires' AS kpi_code, '新增人力' AS name_zh, "
+        "'hires' AS name_en, 'manpower' AS family, 'count' AS kind, '人' AS unit, "
+        "'d' AS definition, NULL::VARCHAR AS numerator_column, NULL::VARCHAR AS denominator_column"
+    )
+    hires = load_catalogue(con)["hires"]
+    assert (hires.numerator_column, hires.denominator_column) == ("", "")
+    assert not hires.is_rate
+
+
 def test_chinese_text_renders_without_missing_glyphs() -> None:
     from matplotlib import font_manager
 

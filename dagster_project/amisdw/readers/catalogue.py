@@ -70,10 +70,12 @@ def load_catalogue(
             "WHERE table_schema = 'marts' AND table_name = 'dim_kpi'"
         ).fetchone()
         if has and has[0]:
-            df = con.execute("SELECT * FROM marts.dim_kpi").df()
+            # plain tuples, not a DataFrame: pandas would turn a null text into NaN ("nan")
+            cur = con.execute("SELECT * FROM marts.dim_kpi")
+            names = [d[0] for d in cur.description]
             rows = [
-                {k: (None if v is None else str(v)) for k, v in r.items()}
-                for r in df.to_dict("records")
+                {k: (None if v is None else str(v)) for k, v in zip(names, r, strict=True)}
+                for r in cur.fetchall()
             ]
     if not rows:
         with seed.open(encoding="utf-8", newline="") as fh:
