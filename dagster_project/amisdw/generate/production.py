@@ -150,7 +150,8 @@ class NewPolicies:
     cancel: np.ndarray  # cooling-off cancellation date, NULL_DAY if none
 
 
-def _items(k: int, kind: int, pol: NewPolicies, sel: np.ndarray) -> np.ndarray:
+def policy_items(k: int, kind: int, pol: NewPolicies, sel: np.ndarray) -> np.ndarray:
+    """``k`` items of ``kind`` carrying the policy fields of policies ``sel``."""
     it = np.zeros(k, dtype=ITEM)
     it["kind"] = kind
     for name in ("cont", "agent", "team", "county", "product", "sign", "cvali", "getpol", "fyp"):
@@ -201,7 +202,7 @@ def schedule(
     cancel = pol.cancel != NULL_DAY
     # cooling-off cancellation: status row + WT refund in the month of its StateDate
     sel = np.flatnonzero(cancel)
-    it = _items(len(sel), WT, pol, sel)
+    it = policy_items(len(sel), WT, pol, sel)
     it["date"] = pol.cancel[sel]
     it["due"] = pol.sign[sel]
     it["amount"] = pol.first[sel]
@@ -210,7 +211,7 @@ def schedule(
     live = ~cancel
     # a first receipt booked in the next month (signed on the last days)
     sel = np.flatnonzero(late_first & live)
-    it = _items(len(sel), FIRST, pol, sel)
+    it = policy_items(len(sel), FIRST, pol, sel)
     it["date"] = first_conf[sel]
     it["due"] = pol.sign[sel]
     it["amount"] = pol.first[sel]
@@ -221,16 +222,16 @@ def schedule(
     rtype = RISK_TYPE[pol.product]
     # annual-pay long-term: the second premium's outcome
     sel = np.flatnonzero(live & (intv == 12) & (rtype == "L") & (years >= 2))
-    book.queue(renewal_outcomes(rng, _items(len(sel), RENEW, pol, sel), 2))
+    book.queue(renewal_outcomes(rng, policy_items(len(sel), RENEW, pol, sel), 2))
     # short-term covers mature after a year
     sel = np.flatnonzero(live & (rtype == "S"))
-    it = _items(len(sel), MATURE, pol, sel)
+    it = policy_items(len(sel), MATURE, pol, sel)
     it["date"] = add_years(pol.cvali[sel], 1) - 1
     book.queue(it)
     # single premium: an occasional surrender
     sel = np.flatnonzero(live & (intv == 0))
     wait = rng.geometric(config.SINGLE_SURRENDER_MONTHLY, len(sel))
-    it = _items(len(sel), CT, pol, sel)
+    it = policy_items(len(sel), CT, pol, sel)
     it["date"] = add_months(pol.cvali[sel], wait) + rng.integers(0, 28, len(sel))
     it["due"] = NULL_DAY
     it["amount"] = cents(pol.fyp[sel] * rng.uniform(0.85, 0.97, len(sel)))
