@@ -41,6 +41,16 @@ class GenerateSummary:
     redelivered: str | None = None
     rows_by_family: dict[str, int] = field(default_factory=dict)
 
+    def add(self, written: dict[str, int], in_service: int) -> None:
+        """Count one written month folder (file name -> data rows)."""
+        self.files += len(written)
+        self.rows += sum(written.values())
+        for name, rows in written.items():
+            fam = family_of_file(name)
+            if fam is not None:
+                self.rows_by_family[fam[0].name] = self.rows_by_family.get(fam[0].name, 0) + rows
+        self.agents_in_service = in_service
+
     def __str__(self) -> str:
         what = (
             f"a re-delivery of {self.redelivered}"
@@ -70,6 +80,31 @@ def generate(
     export (a few ACTIVITY visit counts fixed, one late receipt added); every other
     folder is left untouched.
     """
+    start_abs, last_label, target = _check_arguments(
+        size, start, months, encoding, headers, redeliver
+    )
+    say = progress or (lambda _msg: None)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = GenerateSummary(out, size, start, last_label, months, redelivered=redeliver)
+    sim = Simulation(config.SIZES[size], start_abs, months, seed)
+    for month in sim.run(upto=target):
+        say(f"simulated {month.month.label}")
+        if target is not None and month.month.index != target:
+            continue
+        if target is not None:
+            _correct(month, seed)
+        written = write_month(out / month.month.label, month, seed, encoding, headers)
+        summary.add(written, month.in_service)
+        say(f"wrote {month.month.label}")
+    return summary
+
+
+def _check_arguments(
+    size: str, start: str, months: int, encoding: str, headers: str, redeliver: str | None
+) -> tuple[int, str, int | None]:
+    """Validate ``generate``'s arguments; returns the first absolute month, the last month's
+    label and the re-delivered month's index (None for a full run)."""
     if size not in config.SIZES:
         raise AmisdwError(f"unknown size {size!r}: choose one of {', '.join(config.SIZES)}")
     if encoding not in ENCODING_CHOICES or headers not in HEADER_CHOICES:
@@ -92,29 +127,7 @@ def generate(
                 f"--redeliver {redeliver} is outside the generated window {start}–{last_label}; "
                 "pass the same --start/--months as the original run and a month inside it"
             )
-    say = progress or (lambda _msg: None)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    summary = GenerateSummary(out, size, start, last_label, months, redelivered=redeliver)
-    sim = Simulation(config.SIZES[size], start_abs, months, seed)
-    for month in sim.run(upto=target):
-        say(f"simulated {month.month.label}")
-        if target is not None and month.month.index != target:
-            continue
-        if target is not None:
-            _correct(month, seed)
-        written = write_month(out / month.month.label, month, seed, encoding, headers)
-        summary.files += len(written)
-        summary.rows += sum(written.values())
-        for name, rows in written.items():
-            fam = family_of_file(name)
-            if fam is not None:
-                summary.rows_by_family[fam[0].name] = (
-                    summary.rows_by_family.get(fam[0].name, 0) + rows
-                )
-        summary.agents_in_service = month.in_service
-        say(f"wrote {month.month.label}")
-    return summary
+    return start_abs, last_label, target
 
 
 def write_month(

@@ -34,24 +34,24 @@ def _ancestors(org: Org) -> np.ndarray:
     return out
 
 
-def budget_columns(
-    rng: np.random.Generator, year: int, org: Org, force: Force, agents: np.ndarray, regions: bool
-) -> dict[str, np.ndarray]:
-    agents = np.asarray(agents)
-    grade = force.grade[agents]
-    skill = force.skill[agents]
-    team = force.team[agents]
-    county = org.county[team]
-    anc = _ancestors(org)[county]  # (k, 4) Com indices
-    region = org.region[team]
-    ncom = len(org.com.code)
-    region_units = np.flatnonzero(org.level[: org.n] == 3) if regions else np.zeros(0, int)
-    region_pos = np.full(org.n, -1, dtype=np.int64)
-    region_pos[region_units] = np.arange(len(region_units))
-    norg = ncom + len(region_units)
+class _RollUp:
+    """Sums per-agent values up every budgeted org: the ComCodes of levels 1-4 (the head
+    office once per agent), then the sales regions when the profile budgets them."""
 
-    def roll_up(values: np.ndarray) -> np.ndarray:
-        total = np.zeros(norg)
+    def __init__(self, org: Org, team: np.ndarray, regions: bool) -> None:
+        self.anc = _ancestors(org)[org.county[team]]  # (k, 4) Com indices
+        self.region = org.region[team]
+        self.ncom = len(org.com.code)
+        units = np.flatnonzero(org.level[: org.n] == 3) if regions else np.zeros(0, int)
+        self.region_units = units
+        self.region_pos = np.full(org.n, -1, dtype=np.int64)
+        self.region_pos[units] = np.arange(len(units))
+        self.norg = self.ncom + len(units)
+        self.org_codes = np.concatenate([np.array(org.com.code), org.group_ids(units)])
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        anc = self.anc
+        total = np.zeros(self.norg)
         for level in range(4):
             # head office appears several times in short chains: count it once per agent
             first = (
@@ -60,49 +60,29 @@ def budget_columns(
                 else (anc[:, level] != anc[:, level - 1])
             )
             np.add.at(total, anc[first, level], values[first])
-        if len(region_units):
-            total[ncom:] = np.bincount(
-                region_pos[region], weights=values, minlength=len(region_units)
+        if len(self.region_units):
+            total[self.ncom :] = np.bincount(
+                self.region_pos[self.region], weights=values, minlength=len(self.region_units)
             )
         return total
 
+
+def budget_columns(
+    rng: np.random.Generator, year: int, org: Org, force: Force, agents: np.ndarray, regions: bool
+) -> dict[str, np.ndarray]:
+    """BUDGET rows of ``year``: per org, month and indicator, the forecast of the agents in
+    service lifted by a per-org, per-indicator uplift; ordered by org, month, indicator."""
+    agents = np.asarray(agents)
+    roll_up = _RollUp(org, force.team[agents], regions)
+    norg = roll_up.norg
     months, inds, orgs, targets = [], [], [], []
-    org_codes = np.concatenate([np.array(org.com.code), org.group_ids(region_units)])
     uplift = rng.uniform(*config.BUDGET_UPLIFT, size=(norg, len(BUDGET_INDICATORS)))
     for moy in range(1, 13):
-        season = config.NEW_BUSINESS_SHARE[moy - 1] * 12
-        p = production.produce_probability(grade, skill, season)
-        producing = rng.random(len(agents)) < p
-        npol = 1 + rng.poisson(production.extra_policy_rate(grade, skill, season))
-        npol = np.where(producing, npol, 0)
-        pol_agent = np.repeat(np.arange(len(agents)), npol)
-        prod = production.draw_products(rng, len(pol_agent))
-        fyp, _ = production.draw_premium_cents(rng, prod, skill[pol_agent])
-        fyc = np.bincount(pol_agent, weights=fyp * production.FYC_RATE[prod], minlength=len(agents))
-        std = np.bincount(
-            pol_agent, weights=fyp * production.STD_FACTOR[prod], minlength=len(agents)
-        )
-        month_end = day(year + moy // 12, moy % 12 + 1, 1) - 1
-        licensed = (
-            force.licensed[agents]
-            & (force.quaf_end[agents] != NULL_DAY)
-            & (
-                (force.quaf_end[agents] >= month_end)
-                | (rng.random(len(agents)) < config.LICENCE_RENEWAL)
-            )
-        )
-        values = {
-            "effective_manpower": roll_up(
-                (producing & (fyc >= EFFECTIVE_FYC_CENTS)) * config.BUDGET_EFFECTIVE_NET
-            ),
-            "producing_manpower": roll_up(producing * 1.0),
-            "licensed_manpower": roll_up(licensed * 1.0),
-            "first_year_standard_premium": roll_up(std / 100.0 * config.BUDGET_STD_PREMIUM_NET),
-        }
+        values = _month_forecast(rng, year, moy, force, agents, roll_up)
         for j, ind in enumerate(BUDGET_INDICATORS):
             v = values[ind] * uplift[:, j]
             whole = np.rint(v) if ind != "first_year_standard_premium" else np.rint(v / 100) * 100
-            orgs.append(org_codes)
+            orgs.append(roll_up.org_codes)
             months.append(np.full(norg, f"{year}{moy:02d}"))
             inds.append(np.full(norg, ind))
             targets.append((whole * 100).astype(np.int64))
@@ -116,4 +96,46 @@ def budget_columns(
         "Month": month_col[order],
         "Indicator": ind_col[order],
         "Target": target_col[order],
+    }
+
+
+def _month_forecast(
+    rng: np.random.Generator,
+    year: int,
+    moy: int,
+    force: Force,
+    agents: np.ndarray,
+    roll_up: _RollUp,
+) -> dict[str, np.ndarray]:
+    """One month of the shadow forecast, rolled up per org: producing and effective agents,
+    licensed agents (a licence expiring in the year is renewed by chance) and first-year
+    standard premium, each scaled by its net factor where the config has one."""
+    grade = force.grade[agents]
+    skill = force.skill[agents]
+    season = config.NEW_BUSINESS_SHARE[moy - 1] * 12
+    p = production.produce_probability(grade, skill, season)
+    producing = rng.random(len(agents)) < p
+    npol = 1 + rng.poisson(production.extra_policy_rate(grade, skill, season))
+    npol = np.where(producing, npol, 0)
+    pol_agent = np.repeat(np.arange(len(agents)), npol)
+    prod = production.draw_products(rng, len(pol_agent))
+    fyp, _ = production.draw_premium_cents(rng, prod, skill[pol_agent])
+    fyc = np.bincount(pol_agent, weights=fyp * production.FYC_RATE[prod], minlength=len(agents))
+    std = np.bincount(pol_agent, weights=fyp * production.STD_FACTOR[prod], minlength=len(agents))
+    month_end = day(year + moy // 12, moy % 12 + 1, 1) - 1
+    licensed = (
+        force.licensed[agents]
+        & (force.quaf_end[agents] != NULL_DAY)
+        & (
+            (force.quaf_end[agents] >= month_end)
+            | (rng.random(len(agents)) < config.LICENCE_RENEWAL)
+        )
+    )
+    return {
+        "effective_manpower": roll_up(
+            (producing & (fyc >= EFFECTIVE_FYC_CENTS)) * config.BUDGET_EFFECTIVE_NET
+        ),
+        "producing_manpower": roll_up(producing * 1.0),
+        "licensed_manpower": roll_up(licensed * 1.0),
+        "first_year_standard_premium": roll_up(std / 100.0 * config.BUDGET_STD_PREMIUM_NET),
     }

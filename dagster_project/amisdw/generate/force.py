@@ -150,50 +150,105 @@ def opening_force(
     sizes = 1 + rng.poisson(profile.team_size - 1, len(teams))
     force = Force(capacity=int(profile.agents * 1.6) + 1024)
     team_of = np.repeat(teams, sizes)
-    n = len(team_of)
-    is_head = np.zeros(n, dtype=bool)
+    is_head = np.zeros(len(team_of), dtype=bool)
     first_of_team = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     is_head[first_of_team] = True
+    start_abs = int(abs_month(np.array([start_day]))[0])
+    employ = _opening_employ(rng, org, team_of, is_head, start_day, start_abs)
+    hire_month = abs_month(employ)
+    first_team_of_dept, first_dept_of_region = _first_children(org, teams)
+    grade = _opening_grades(rng, start_abs - hire_month)
+    heads = np.flatnonzero(is_head)
+    grade[heads] = _head_grades(rng, org, team_of[heads], first_team_of_dept, first_dept_of_region)
+    idx = force.add(rng, org, team_of, employ, grade)
+    _opening_records(rng, force, idx, grade, employ, hire_month, start_day, start_abs)
+    _opening_managers(org, idx[heads], team_of[heads], first_team_of_dept, first_dept_of_region)
+    _opening_recruiters(rng, org, force, idx, team_of, sizes, first_of_team, is_head, employ)
+    return force
+
+
+def _opening_employ(
+    rng: np.random.Generator,
+    org: Org,
+    team_of: np.ndarray,
+    is_head: np.ndarray,
+    start_day: int,
+    start_abs: int,
+) -> np.ndarray:
+    """Hire days: members with a stationary tenure mix, heads 30-180 months back; agents
+    of recently founded units were hired after their region opened."""
+    n = len(team_of)
     tenure = stationary_tenure(rng, n)
     tenure[is_head] = rng.integers(30, 180, int(is_head.sum()))
-    start_abs = int(abs_month(np.array([start_day]))[0])
     hire_month = start_abs - tenure
     employ = month_first_day(hire_month) + rng.integers(0, 28, n)
-    # agents of recently founded units were hired after their region opened
     found = org.found[org.region[team_of]]
     late = employ < found
     if late.any():
         span = np.maximum(start_day - found[late] - 1, 1)
         employ[late] = found[late] + (rng.random(int(late.sum())) * span).astype(np.int64)
-    hire_month = abs_month(employ)
-    tenure = start_abs - hire_month
-    # grades: trainees still unformalised by tenure, else formal; seniors with tenure
-    f = np.array(config.FORMALISE_BY_TENURE)
-    stay_a01 = np.cumprod(1.0 - f[np.minimum(np.arange(241), len(f) - 1)])
-    grade = np.where(rng.random(n) < stay_a01[np.minimum(tenure, 240)], A01, A02)
-    senior = (grade == A02) & (rng.random(n) < np.minimum(0.45, tenure / 100))
-    grade = np.where(senior, A03, grade).astype(np.int8)
-    heads = np.flatnonzero(is_head)
-    head_grade = np.where(rng.random(len(heads)) < 0.7, B01, B02)
-    dept = org.parent[team_of[heads]]
-    region = org.parent[dept]
-    # first team of each department: its head manages the department, and so on up
+    return employ
+
+
+def _first_children(org: Org, teams: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit: the first team of a department, the first department of a region (-1
+    elsewhere). Their heads head the department, and the region, too."""
     first_team_of_dept = np.full(org.n, -1, dtype=np.int64)
     first_dept_of_region = np.full(org.n, -1, dtype=np.int64)
     for t in teams[::-1]:
         first_team_of_dept[org.parent[t]] = t
     for d in np.flatnonzero(org.level[: org.n] == DEPT)[::-1]:
         first_dept_of_region[org.parent[d]] = d
-    dept_head = first_team_of_dept[dept] == team_of[heads]
+    return first_team_of_dept, first_dept_of_region
+
+
+def _opening_grades(rng: np.random.Generator, tenure: np.ndarray) -> np.ndarray:
+    """Members' grades: trainees (A01) still unformalised by tenure, else formal (A02),
+    seniors (A03) more likely with tenure. Heads get theirs from ``_head_grades``."""
+    n = len(tenure)
+    f = np.array(config.FORMALISE_BY_TENURE)
+    stay_a01 = np.cumprod(1.0 - f[np.minimum(np.arange(241), len(f) - 1)])
+    grade = np.where(rng.random(n) < stay_a01[np.minimum(tenure, 240)], A01, A02)
+    senior = (grade == A02) & (rng.random(n) < np.minimum(0.45, tenure / 100))
+    return np.where(senior, A03, grade).astype(np.int8)
+
+
+def _head_grades(
+    rng: np.random.Generator,
+    org: Org,
+    head_teams: np.ndarray,
+    first_team_of_dept: np.ndarray,
+    first_dept_of_region: np.ndarray,
+) -> np.ndarray:
+    """Team heads are B01/B02; department heads C01/C02; the head of a region with more
+    than one department D01."""
+    k = len(head_teams)
+    head_grade = np.where(rng.random(k) < 0.7, B01, B02)
+    dept = org.parent[head_teams]
+    region = org.parent[dept]
+    dept_head = first_team_of_dept[dept] == head_teams
     region_head = dept_head & (first_dept_of_region[region] == dept)
-    head_grade = np.where(dept_head, np.where(rng.random(len(heads)) < 0.6, C01, C02), head_grade)
+    head_grade = np.where(dept_head, np.where(rng.random(k) < 0.6, C01, C02), head_grade)
     many = (
         np.bincount(org.parent[np.flatnonzero(org.level[: org.n] == DEPT)], minlength=org.n)[region]
         > 1
     )
-    head_grade = np.where(region_head & many, D01, head_grade)
-    grade[heads] = head_grade
-    idx = force.add(rng, org, team_of, employ, grade)
+    return np.where(region_head & many, D01, head_grade)
+
+
+def _opening_records(
+    rng: np.random.Generator,
+    force: Force,
+    idx: np.ndarray,
+    grade: np.ndarray,
+    employ: np.ndarray,
+    hire_month: np.ndarray,
+    start_day: int,
+    start_abs: int,
+) -> None:
+    """Formalisation dates, licences (a few expired), spell start and last sale of the
+    opening agents."""
+    n = len(idx)
     formal = grade >= A02
     indue_month = np.minimum(hire_month + 1 + rng.integers(0, 4, n), start_abs - 1)
     force.indue[idx] = np.where(
@@ -211,12 +266,38 @@ def opening_force(
     force.spell[idx] = hire_month
     produced = rng.random(n) < np.array(config.PRODUCE_BASE)[grade]
     force.last_prod[idx] = np.where(produced, start_abs - 1 - rng.integers(0, 3, n), -10_000)
-    # managers and recruiters
-    org.manager[team_of[heads]] = idx[heads]
+
+
+def _opening_managers(
+    org: Org,
+    heads: np.ndarray,
+    head_teams: np.ndarray,
+    first_team_of_dept: np.ndarray,
+    first_dept_of_region: np.ndarray,
+) -> None:
+    """Each team's head manages it; a department's manager is its first team's, a
+    region's its first department's."""
+    org.manager[head_teams] = heads
     depts = np.flatnonzero(first_team_of_dept >= 0)
     org.manager[depts] = org.manager[first_team_of_dept[depts]]
     regions = np.flatnonzero(first_dept_of_region >= 0)
     org.manager[regions] = org.manager[first_dept_of_region[regions]]
+
+
+def _opening_recruiters(
+    rng: np.random.Generator,
+    org: Org,
+    force: Force,
+    idx: np.ndarray,
+    team_of: np.ndarray,
+    sizes: np.ndarray,
+    first_of_team: np.ndarray,
+    is_head: np.ndarray,
+    employ: np.ndarray,
+) -> None:
+    """Recruiter: a random earlier-hired member of the team, else its head (some agents
+    have none); education manager of a team head: the department's manager."""
+    n = len(idx)
     team_head = org.manager[team_of]
     other = first_of_team.repeat(sizes) + (rng.random(n) * sizes.repeat(sizes)).astype(np.int64)
     recruiter = np.where(employ[other] < employ, idx[other], team_head)
@@ -226,4 +307,3 @@ def opening_force(
     force.intro[idx] = recruiter
     dept_manager = org.manager[org.parent[team_of]]
     force.edu[idx] = np.where(is_head & (dept_manager != idx), dept_manager, -1)
-    return force

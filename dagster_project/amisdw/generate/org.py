@@ -212,100 +212,164 @@ def _between(rng: np.random.Generator, lo: int, hi: int) -> int:
 def build(rng: np.random.Generator, profile: config.SizeProfile, start_day: int) -> Org:
     """The COM tree and the opening BRANCH tree of a size profile."""
     org = Org(capacity=max(1024, profile.agents // 4))
-    com = org.com
-    com.add("86", "总公司", "01", "", day(1996, 1, 1))
-    start_year = int(np.datetime64(start_day, "D").astype("datetime64[Y]").astype(int)) + 1970
-    last_year = start_year - 3  # every company is older than the window and its outlets
-    county_weights: list[float] = []
-    for p, (pcode, pname) in enumerate(names.PROVINCES[: profile.provinces]):
-        pcom = com.add(
-            f"86{pcode}", f"{pname}分公司", "02", "86", day(min(1996 + p % 6, last_year), 3, 1)
-        )
-        taken: set[str] = set()
-        ncity = _between(rng, profile.cities_per_province[0], profile.cities_per_province[1] + 1)
-        real = names.REAL_CITIES.get(pcode, ())
-        city_names = [c for c, _ in real[:ncity]]
-        if len(city_names) < ncity:
-            if not city_names:
-                city_names.append(names.CAPITALS.get(pcode, pname))
-                taken.add(city_names[0])
-            city_names += names.synthetic_places(rng, ncity - len(city_names), taken)
-        for c, cname in enumerate(city_names):
-            ccode = f"86{pcode}{c + 1:02d}"
-            city = com.add(
-                ccode,
-                f"{cname}分公司",
-                "03",
-                com.code[pcom],
-                day(min(_between(rng, 1998, 2008), last_year), _between(rng, 1, 13), 1),
-            )
-            nco = _between(rng, profile.counties_per_city[0], profile.counties_per_city[1] + 1)
-            real_counties = list(real[c][1]) if c < len(real) else []
-            county_names = real_counties[:nco]
-            if len(county_names) < nco:
-                county_names += names.synthetic_places(rng, nco - len(county_names), taken)
-            for k, kname in enumerate(county_names):
-                cidx = com.add(
-                    f"{ccode}{k + 1:02d}",
-                    f"{kname}支公司",
-                    "04",
-                    com.code[city],
-                    day(min(_between(rng, 2000, 2013), last_year), _between(rng, 1, 13), 1),
-                )
-                org.county_codes.append(cidx)
-                # the capital city and the first county of each city are larger
-                county_weights.append(
-                    (1.8 if c == 0 else 1.0)
-                    * (1.5 if k == 0 else 1.0)
-                    * float(rng.lognormal(0.0, 0.3))
-                )
+    county_weights = _add_com_tree(rng, org, profile, start_day)
     nteams = max(len(org.county_codes), round(profile.agents / profile.team_size))
     w = np.array(county_weights)
     per_county = rng.multinomial(nteams - len(w), w / w.sum()) + 1
     earliest_recent = int(add_months(np.array([start_day]), -12)[0])
     for cidx, k in zip(org.county_codes, per_county, strict=True):
-        remaining = int(k)
-        cfound = com.found[cidx]
-        r = 0
-        while remaining > 0:
-            r += 1
-            btype = 4 if rng.random() < config.CHANNEL_4_SHARE else 1
-            outlet = 1 if btype == 1 and r > 1 and rng.random() < config.OUTLET_SHARE else 0
-            if outlet and rng.random() < config.RECENT_OUTLET_SHARE:
-                found = _between(rng, earliest_recent, start_day - 20)
-            else:
-                found = _between(rng, cfound, earliest_recent - 400)
-            if outlet:
-                rname = f"{names.synthetic_places(rng, 1, set())[0]}二元网点"
-            elif btype == 4:
-                rname = f"收展{names.cn_number(r)}区"
-            else:
-                rname = f"本部{names.cn_number(r)}区"
-            region = org.add_unit(
-                level=REGION,
-                parent=-1,
+        _add_county_branches(rng, org, profile, cidx, int(k), start_day, earliest_recent)
+    return org
+
+
+def _add_com_tree(
+    rng: np.random.Generator, org: Org, profile: config.SizeProfile, start_day: int
+) -> list[float]:
+    """COM levels 1-4: head office, the profile's provinces, their cities and counties, all
+    founded at least three years before the window; returns a size weight per county (in
+    ``org.county_codes`` order)."""
+    org.com.add("86", "总公司", "01", "", day(1996, 1, 1))
+    start_year = int(np.datetime64(start_day, "D").astype("datetime64[Y]").astype(int)) + 1970
+    last_year = start_year - 3  # every company is older than the window and its outlets
+    county_weights: list[float] = []
+    for p, (pcode, pname) in enumerate(names.PROVINCES[: profile.provinces]):
+        county_weights += _add_province(rng, org, profile, p, pcode, pname, last_year)
+    return county_weights
+
+
+def _add_province(
+    rng: np.random.Generator,
+    org: Org,
+    profile: config.SizeProfile,
+    p: int,
+    pcode: str,
+    pname: str,
+    last_year: int,
+) -> list[float]:
+    """A province's branch (02) and its cities (03): real city names first, then the
+    capital or synthetic places; returns the weights of its counties."""
+    com = org.com
+    pcom = com.add(
+        f"86{pcode}", f"{pname}分公司", "02", "86", day(min(1996 + p % 6, last_year), 3, 1)
+    )
+    taken: set[str] = set()
+    ncity = _between(rng, profile.cities_per_province[0], profile.cities_per_province[1] + 1)
+    real = names.REAL_CITIES.get(pcode, ())
+    city_names = [c for c, _ in real[:ncity]]
+    if len(city_names) < ncity:
+        if not city_names:
+            city_names.append(names.CAPITALS.get(pcode, pname))
+            taken.add(city_names[0])
+        city_names += names.synthetic_places(rng, ncity - len(city_names), taken)
+    weights: list[float] = []
+    for c, cname in enumerate(city_names):
+        ccode = f"86{pcode}{c + 1:02d}"
+        city = com.add(
+            ccode,
+            f"{cname}分公司",
+            "03",
+            com.code[pcom],
+            day(min(_between(rng, 1998, 2008), last_year), _between(rng, 1, 13), 1),
+        )
+        real_counties = list(real[c][1]) if c < len(real) else []
+        weights += _add_counties(rng, org, profile, city, c, real_counties, taken, last_year)
+    return weights
+
+
+def _add_counties(
+    rng: np.random.Generator,
+    org: Org,
+    profile: config.SizeProfile,
+    city: int,
+    c: int,
+    real_counties: list[str],
+    taken: set[str],
+    last_year: int,
+) -> list[float]:
+    """The counties (04) of the ``c``-th city: real names first, then synthetic places;
+    returns their size weights (the capital city and each city's first county are larger)."""
+    com = org.com
+    ccode = com.code[city]
+    nco = _between(rng, profile.counties_per_city[0], profile.counties_per_city[1] + 1)
+    county_names = real_counties[:nco]
+    if len(county_names) < nco:
+        county_names += names.synthetic_places(rng, nco - len(county_names), taken)
+    weights: list[float] = []
+    for k, kname in enumerate(county_names):
+        cidx = com.add(
+            f"{ccode}{k + 1:02d}",
+            f"{kname}支公司",
+            "04",
+            com.code[city],
+            day(min(_between(rng, 2000, 2013), last_year), _between(rng, 1, 13), 1),
+        )
+        org.county_codes.append(cidx)
+        weights.append(
+            (1.8 if c == 0 else 1.0) * (1.5 if k == 0 else 1.0) * float(rng.lognormal(0.0, 0.3))
+        )
+    return weights
+
+
+def _add_county_branches(
+    rng: np.random.Generator,
+    org: Org,
+    profile: config.SizeProfile,
+    cidx: int,
+    nteams: int,
+    start_day: int,
+    earliest_recent: int,
+) -> None:
+    """A county's sales regions, each with departments of teams, until it has ``nteams``
+    teams."""
+    remaining = nteams
+    r = 0
+    while remaining > 0:
+        r += 1
+        region, btype, found = _add_region(rng, org, cidx, r, start_day, earliest_recent)
+        ndept = _between(rng, profile.depts_per_region[0], profile.depts_per_region[1] + 1)
+        for d in range(ndept):
+            if remaining <= 0:
+                break
+            dept = org.add_unit(
+                level=DEPT,
+                parent=region,
                 county=cidx,
                 btype=btype,
-                outlet=outlet,
+                outlet=-1,
                 found=found,
-                name=rname,
+                name=f"第{names.cn_number(d + 1)}营业部",
             )
-            ndept = _between(rng, profile.depts_per_region[0], profile.depts_per_region[1] + 1)
-            for d in range(ndept):
-                if remaining <= 0:
-                    break
-                dname = f"第{names.cn_number(d + 1)}营业部"
-                dept = org.add_unit(
-                    level=DEPT,
-                    parent=region,
-                    county=cidx,
-                    btype=btype,
-                    outlet=-1,
-                    found=found,
-                    name=dname,
-                )
-                nt = _between(rng, profile.teams_per_dept[0], profile.teams_per_dept[1] + 1)
-                for _t in range(min(nt, remaining)):
-                    org.add_team(dept, _between(rng, found, start_day - 10), rng)
-                    remaining -= 1
-    return org
+            nt = _between(rng, profile.teams_per_dept[0], profile.teams_per_dept[1] + 1)
+            for _t in range(min(nt, remaining)):
+                org.add_team(dept, _between(rng, found, start_day - 10), rng)
+                remaining -= 1
+
+
+def _add_region(
+    rng: np.random.Generator, org: Org, cidx: int, r: int, start_day: int, earliest_recent: int
+) -> tuple[int, int, int]:
+    """The county's ``r``-th sales region: channel 4 (收展) or 1 (个险), and from the second
+    on sometimes a 二元网点 outlet, some of them opened in the last year. Returns the unit,
+    its BranchType and its founding day."""
+    btype = 4 if rng.random() < config.CHANNEL_4_SHARE else 1
+    outlet = 1 if btype == 1 and r > 1 and rng.random() < config.OUTLET_SHARE else 0
+    if outlet and rng.random() < config.RECENT_OUTLET_SHARE:
+        found = _between(rng, earliest_recent, start_day - 20)
+    else:
+        found = _between(rng, org.com.found[cidx], earliest_recent - 400)
+    if outlet:
+        rname = f"{names.synthetic_places(rng, 1, set())[0]}二元网点"
+    elif btype == 4:
+        rname = f"收展{names.cn_number(r)}区"
+    else:
+        rname = f"本部{names.cn_number(r)}区"
+    region = org.add_unit(
+        level=REGION,
+        parent=-1,
+        county=cidx,
+        btype=btype,
+        outlet=outlet,
+        found=found,
+        name=rname,
+    )
+    return region, btype, found

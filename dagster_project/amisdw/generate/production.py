@@ -150,7 +150,8 @@ class NewPolicies:
     cancel: np.ndarray  # cooling-off cancellation date, NULL_DAY if none
 
 
-def _items(k: int, kind: int, pol: NewPolicies, sel: np.ndarray) -> np.ndarray:
+def policy_items(k: int, kind: int, pol: NewPolicies, sel: np.ndarray) -> np.ndarray:
+    """``k`` items of ``kind`` carrying the policy fields of policies ``sel``."""
     it = np.zeros(k, dtype=ITEM)
     it["kind"] = kind
     for name in ("cont", "agent", "team", "county", "product", "sign", "cvali", "getpol", "fyp"):
@@ -199,64 +200,77 @@ def schedule(
 ) -> None:
     """Queue every future item of newly signed policies."""
     cancel = pol.cancel != NULL_DAY
-    # cooling-off cancellation: status row + WT refund in the month of its StateDate
-    sel = np.flatnonzero(cancel)
-    it = _items(len(sel), WT, pol, sel)
-    it["date"] = pol.cancel[sel]
-    it["due"] = pol.sign[sel]
-    it["amount"] = pol.first[sel]
-    it["paycount"] = 1
-    book.queue(it)
     live = ~cancel
-    # a first receipt booked in the next month (signed on the last days)
-    sel = np.flatnonzero(late_first & live)
-    it = _items(len(sel), FIRST, pol, sel)
-    it["date"] = first_conf[sel]
-    it["due"] = pol.sign[sel]
-    it["amount"] = pol.first[sel]
-    it["paycount"] = 1
-    book.queue(it)
+    _queue_cooling_off(pol, book, cancel)
+    _queue_late_first(pol, book, late_first & live, first_conf)
     intv = PAY_INTV[pol.product]
     years = PAY_YEARS[pol.product]
     rtype = RISK_TYPE[pol.product]
     # annual-pay long-term: the second premium's outcome
     sel = np.flatnonzero(live & (intv == 12) & (rtype == "L") & (years >= 2))
-    book.queue(renewal_outcomes(rng, _items(len(sel), RENEW, pol, sel), 2))
-    # short-term covers mature after a year
-    sel = np.flatnonzero(live & (rtype == "S"))
-    it = _items(len(sel), MATURE, pol, sel)
+    book.queue(renewal_outcomes(rng, policy_items(len(sel), RENEW, pol, sel), 2))
+    _queue_maturities(pol, book, np.flatnonzero(live & (rtype == "S")))
+    _queue_single_surrenders(rng, pol, book, np.flatnonzero(live & (intv == 0)))
+    _add_monthly(rng, pol, book, np.flatnonzero(live & (intv == 1)))
+
+
+def _queue_cooling_off(pol: NewPolicies, book: Book, cancel: np.ndarray) -> None:
+    """Cooling-off cancellations: status row + WT refund in the month of the StateDate."""
+    sel = np.flatnonzero(cancel)
+    it = policy_items(len(sel), WT, pol, sel)
+    it["date"] = pol.cancel[sel]
+    it["due"] = pol.sign[sel]
+    it["amount"] = pol.first[sel]
+    it["paycount"] = 1
+    book.queue(it)
+
+
+def _queue_late_first(
+    pol: NewPolicies, book: Book, late: np.ndarray, first_conf: np.ndarray
+) -> None:
+    """First receipts booked in the next month (policies signed on the last days)."""
+    sel = np.flatnonzero(late)
+    it = policy_items(len(sel), FIRST, pol, sel)
+    it["date"] = first_conf[sel]
+    it["due"] = pol.sign[sel]
+    it["amount"] = pol.first[sel]
+    it["paycount"] = 1
+    book.queue(it)
+
+
+def _queue_maturities(pol: NewPolicies, book: Book, sel: np.ndarray) -> None:
+    """Short-term covers mature a year after they start."""
+    it = policy_items(len(sel), MATURE, pol, sel)
     it["date"] = add_years(pol.cvali[sel], 1) - 1
     book.queue(it)
-    # single premium: an occasional surrender
-    sel = np.flatnonzero(live & (intv == 0))
+
+
+def _queue_single_surrenders(
+    rng: np.random.Generator, pol: NewPolicies, book: Book, sel: np.ndarray
+) -> None:
+    """Single-premium policies: an occasional surrender (CT) within five years."""
     wait = rng.geometric(config.SINGLE_SURRENDER_MONTHLY, len(sel))
-    it = _items(len(sel), CT, pol, sel)
+    it = policy_items(len(sel), CT, pol, sel)
     it["date"] = add_months(pol.cvali[sel], wait) + rng.integers(0, 28, len(sel))
     it["due"] = NULL_DAY
     it["amount"] = cents(pol.fyp[sel] * rng.uniform(0.85, 0.97, len(sel)))
     years_in = (it["date"] - it["cvali"]) // 365
     it["paycount"] = 1 + np.maximum(years_in, 0)
     book.queue(it[wait < 60])
-    # monthly pay: into the in-force list
-    sel = np.flatnonzero(live & (intv == 1))
-    if len(sel):
-        m = np.zeros(len(sel), dtype=MONTHLY)
-        for name in (
-            "cont",
-            "agent",
-            "team",
-            "county",
-            "product",
-            "sign",
-            "cvali",
-            "getpol",
-            "fyp",
-        ):
-            m[name] = getattr(pol, name)[sel]
-        m["instalment"] = pol.first[sel]
-        lapse = 1 + rng.geometric(0.015, len(sel))
-        m["lapse_k"] = np.where(lapse < MONTHLY_INSTALMENTS, lapse, 999)
-        book.monthly = np.concatenate([book.monthly, m])
+
+
+def _add_monthly(rng: np.random.Generator, pol: NewPolicies, book: Book, sel: np.ndarray) -> None:
+    """Monthly-pay policies join the in-force list, each with the instalment it lapses at
+    (999: none within ``MONTHLY_INSTALMENTS``)."""
+    if not len(sel):
+        return
+    m = np.zeros(len(sel), dtype=MONTHLY)
+    for name in ("cont", "agent", "team", "county", "product", "sign", "cvali", "getpol", "fyp"):
+        m[name] = getattr(pol, name)[sel]
+    m["instalment"] = pol.first[sel]
+    lapse = 1 + rng.geometric(0.015, len(sel))
+    m["lapse_k"] = np.where(lapse < MONTHLY_INSTALMENTS, lapse, 999)
+    book.monthly = np.concatenate([book.monthly, m])
 
 
 def monthly_due(book: Book, abs_month_: int) -> tuple[np.ndarray, np.ndarray]:

@@ -167,6 +167,31 @@ def _other_member(
     return np.where(cnt >= 2, pick, -1)
 
 
+QUARTER_FIRST_MONTHS = (1, 4, 7, 10)
+_NO_CANCEL = (np.zeros(0, np.int64), np.zeros(0, "U12"))
+
+
+@dataclass
+class _MonthState:
+    """What the stages of one month's step share: the month, its event log and per-agent
+    arrays over the first ``n`` agents (``n`` grows once the month's hires are added)."""
+
+    t: int
+    m: Month
+    ev: EventLog
+    n: int
+    in_start: np.ndarray  # in service on the 1st (over the agents on the books then)
+    headcount_start: int
+    evented: np.ndarray  # has an event this month (kept out of the erroneous events)
+    recorded_now: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    pending: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    new_outlet_teams: list[int] = field(default_factory=list)
+    expected_leaves: float = 0.0
+    notice_new: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    mid_day: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    team_before: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
 class Simulation:
     def __init__(self, profile: config.SizeProfile, start_abs: int, months: int, seed: int):
         self.profile = profile
@@ -180,7 +205,7 @@ class Simulation:
         )
         self.book = pr.Book(last_abs=start_abs + months - 1)
         self.next_event = 1
-        self.to_cancel: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, "U12"))
+        self.to_cancel: tuple[np.ndarray, np.ndarray] = _NO_CANCEL
         self.budget_years: list[int] = []
 
     def rng(self, t: int, stream: int) -> np.random.Generator:
@@ -193,62 +218,111 @@ class Simulation:
 
     # ------------------------------------------------------------------------------------------
     def step(self, t: int) -> MonthFiles:
-        m = Month.of(t, self.start_abs)
-        f, org = self.force, self.org
-        ev = EventLog()
-        n = f.n
-        state, grade, team = f.state[:n], f.grade[:n], f.team[:n]
-        in_start = state != OUT
-        headcount_start = int(in_start.sum())
-        evented = np.zeros(n, dtype=bool)
+        """One delivery month, its stages in day order (see the module docstring). Each
+        stage draws from the random stream it is handed, in this order, so a seed keeps
+        giving the same files."""
+        mo = self._open_month(t)
         r_ev = self.rng(t, 10)
+        # 1. corrections and late records
+        self._void_erroneous(mo, r_ev)
+        self._record_backdated_leaves(mo, r_ev)
+        # 2. the 1st of the month
+        self._renew_licences(mo, r_ev)
+        self._formalise(mo, r_ev)
+        self._quarter_start(mo, r_ev)
+        # 3. BRANCH changes
+        self._branch_changes(mo, self.rng(t, 20))
+        # 4. during the month
+        r_lv = self.rng(t, 30)
+        self._leaves(mo, r_lv)
+        self._transfers(mo, r_lv)
+        self._recruit(mo, self.rng(t, 40))
+        self._extend_to_hires(mo)
+        # 5. production
+        policy_cols, receipt_cols = self._produce(mo)
+        # 6. notice, erroneous events, the extract files
+        self._start_notice(mo)
+        wrong_team, wrong_out = self._erroneous(mo)
+        return self._month_files(mo, policy_cols, receipt_cols, wrong_team, wrong_out)
 
-        # 1. void last month's erroneous events; record backdated leaves
+    def _open_month(self, t: int) -> _MonthState:
+        """The month's shared state: who is on the books and in service on the 1st."""
+        n = self.force.n
+        in_start = self.force.state[:n] != OUT
+        return _MonthState(
+            t=t,
+            m=Month.of(t, self.start_abs),
+            ev=EventLog(),
+            n=n,
+            in_start=in_start,
+            headcount_start=int(in_start.sum()),
+            evented=np.zeros(n, dtype=bool),
+        )
+
+    # ---- 1. corrections and late records ------------------------------------------------------
+    def _void_erroneous(self, mo: _MonthState, rng: np.random.Generator) -> None:
+        """Cancel (99) last month's erroneous events in the first days of the month."""
         agents, nos = self.to_cancel
         if len(agents):
-            d = m.first + r_ev.integers(0, 5, len(agents))
-            ev.add(agents, "99", d, d, cancel=nos)
-        self.to_cancel = (np.zeros(0, np.int64), np.zeros(0, "U12"))
+            d = mo.m.first + rng.integers(0, 5, len(agents))
+            mo.ev.add(agents, "99", d, d, cancel=nos)
+        self.to_cancel = _NO_CANCEL
+
+    def _record_backdated_leaves(self, mo: _MonthState, rng: np.random.Generator) -> None:
+        """Record now (07, effective on the true leave date) the leaves whose recording was
+        put off to this month; the agents still awaiting a record are ``mo.pending``."""
+        f, m, n = self.force, mo.m, mo.n
+        grade, team = f.grade[:n], f.team[:n]
         recorded_now = np.flatnonzero(f.pending[:n] == m.abs)
         if len(recorded_now):
-            ev.add(
+            mo.ev.add(
                 recorded_now,
                 "07",
                 f.out[recorded_now],
-                m.first + r_ev.integers(0, m.ndays, len(recorded_now)),
+                m.first + rng.integers(0, m.ndays, len(recorded_now)),
                 grade[recorded_now],
                 grade[recorded_now],
                 team[recorded_now],
                 team[recorded_now],
             )
             f.pending[recorded_now] = -1
-        pending = f.pending[:n] > m.abs
+        mo.recorded_now = recorded_now
+        mo.pending = f.pending[:n] > m.abs
 
-        # 2. the 1st of the month
+    # ---- 2. the 1st of the month --------------------------------------------------------------
+    def _renew_licences(self, mo: _MonthState, rng: np.random.Generator) -> None:
+        """Renew most licences that expired last month (the rest stay expired)."""
+        f, m, n = self.force, mo.m, mo.n
         renew_due = (
             f.licensed[:n]
             & (f.quaf_end[:n] < m.first)
             & (f.quaf_end[:n] >= month_first_day(m.abs - 1))
         )
-        renewed = renew_due & (r_ev.random(n) < config.LICENCE_RENEWAL)
+        renewed = renew_due & (rng.random(n) < config.LICENCE_RENEWAL)
         f.quaf_end[:n] = np.where(
             renewed, add_years(f.quaf_end[:n], config.LICENCE_YEARS), f.quaf_end[:n]
         )
+
+    def _formalise(self, mo: _MonthState, rng: np.random.Generator) -> None:
+        """Formalise trainees (02, A01 -> A02) by a tenure-dependent chance; some of them
+        are licensed on formalisation."""
+        f, m, n = self.force, mo.m, mo.n
+        grade, team = f.grade[:n], f.team[:n]
         tenure = m.abs - f.spell[:n]
-        active = state == IN
+        active = f.state[:n] == IN
         fz = np.array(config.FORMALISE_BY_TENURE)
         formal = (
             active
             & (grade == A01)
             & (tenure >= 1)
-            & (r_ev.random(n) < fz[np.minimum(tenure, len(fz) - 1)])
+            & (rng.random(n) < fz[np.minimum(tenure, len(fz) - 1)])
         )
         sel = np.flatnonzero(formal)
-        ev.add(
+        mo.ev.add(
             sel,
             "02",
             m.first,
-            m.first + r_ev.integers(0, 5, len(sel)),
+            m.first + rng.integers(0, 5, len(sel)),
             A01,
             A02,
             team[sel],
@@ -256,216 +330,42 @@ class Simulation:
         )
         grade[sel] = A02
         f.indue[sel] = m.first
-        lic = sel[~f.licensed[sel] & (r_ev.random(len(sel)) < config.LICENSED_AT_FORMALISE)]
+        lic = sel[~f.licensed[sel] & (rng.random(len(sel)) < config.LICENSED_AT_FORMALISE)]
         f.licensed[lic] = True
         f.quaf_end[lic] = add_years(np.full(len(lic), m.first), config.LICENCE_YEARS) - 1
-        evented[sel] = True
-        if m.moy in (1, 4, 7, 10) and t >= 3:
-            self._assess(t, m, ev, evented, r_ev)
-        f.qfyc[:n] = np.where(m.moy in (1, 4, 7, 10), 0, f.qfyc[:n])
+        mo.evented[sel] = True
 
-        # 3. BRANCH changes
-        r_org = self.rng(t, 20)
-        new_outlet_teams: list[int] = []
-        if t >= 1:
-            self._move_teams(r_org, m)
-            p_open = config.OUTLET_OPENINGS_PER_COUNTY_YEAR / 12
-            for county in org.county_codes:
-                if r_org.random() < p_open:
-                    new_outlet_teams.append(org.open_outlet(county, m.first, r_org))
+    def _quarter_start(self, mo: _MonthState, rng: np.random.Generator) -> None:
+        """On the first month of a quarter: assess the quarter just ended (once three
+        months have been simulated) and start the new quarter's FYC count from zero."""
+        if mo.m.moy not in QUARTER_FIRST_MONTHS:
+            return
+        if mo.t >= 3:
+            self._assess(mo, rng)
+        self.force.qfyc[: mo.n] = 0
 
-        # 4a. leaves
-        r_lv = self.rng(t, 30)
-        tenure = m.abs - f.spell[:n]
-        hz = _HAZARD[np.minimum(tenure, len(_HAZARD) - 1)] * np.array(config.HAZARD_GRADE)[grade]
-        produced = f.last_prod[:n] >= m.abs - 3
-        hz = hz * np.where(
-            tenure >= 3, np.where(produced, config.HAZARD_PRODUCED, config.HAZARD_IDLE), 1.0
-        )
-        cand = (state == IN) & (tenure >= 1)
-        expected_leaves = float(hz[cand].sum()) + int((state == NOTICE).sum())
-        leave = cand & (r_lv.random(n) < hz)
-        notice_new = leave & (r_lv.random(n) < config.NOTICE_SHARE)
-        leave_now = (leave & ~notice_new) | (state == NOTICE)
-        sel = np.flatnonzero(leave_now)
-        leave_day = m.first + r_lv.integers(1, m.ndays, len(sel))
-        can_backdate = (state[sel] == IN) & (grade[sel] < B01) & (t < self.months - 1)
-        backdate = can_backdate & (r_lv.random(len(sel)) < config.BACKDATED_LEAVE_SHARE)
-        lag = 1 + np.minimum(r_lv.geometric(0.45, len(sel)) - 1, 5)
-        lag = np.minimum(lag, self.months - 1 - t)
-        f.pending[sel[backdate]] = m.abs + lag[backdate]
-        now = sel[~backdate]
-        now_day = leave_day[~backdate]
-        ev.add(
-            now,
-            "07",
-            now_day,
-            np.minimum(now_day + r_lv.integers(0, 4, len(now)), m.last),
-            grade[now],
-            grade[now],
-            team[now],
-            team[now],
-        )
-        f.out[sel] = leave_day
-        state[sel] = OUT
-        evented[sel] = True
-
-        # 4b. transfers between teams (not in the first month: the first snapshot is the
-        # opening state, so its team must hold for the whole month)
-        mid_day = np.full(n, BIG_DAY, dtype=np.int64)
-        team_before = team.copy()
-        if t >= 1:
-            movable = (state == IN) & ~notice_new & (grade < B01) & (tenure >= 1)
-            sel = np.flatnonzero(movable & (r_lv.random(n) < config.TRANSFER_RATE))
-            self._transfer(sel, m, ev, mid_day, team_before, r_lv, evented)
-
-        # 4c. hires and rejoins
-        r_h = self.rng(t, 40)
-        target = self.profile.agents
-        n_hire = max(
-            0,
-            round(
-                expected_leaves * config.RECRUIT_SEASON[m.moy - 1]
-                + config.HIRE_FEEDBACK * (target - headcount_start)
-            ),
-        )
-        n_rejoin = int(r_h.binomial(n_hire, config.REJOIN_SHARE))
-        rejoin_pool = np.flatnonzero(
-            (state == OUT)
-            & ~pending
-            & (f.pending[:n] == -1)
-            & (f.out[:n] != NULL_DAY)
-            & (f.out[:n] <= m.first - 30 * config.REJOIN_MIN_MONTHS)
-        )
-        n_rejoin = min(n_rejoin, len(rejoin_pool))
-        if n_rejoin:
-            rj = np.sort(r_h.choice(rejoin_pool, n_rejoin, replace=False))
-            d = m.first + r_h.integers(0, m.ndays, n_rejoin)
-            ev.add(
-                rj,
-                "08",
-                d,
-                np.minimum(d + r_h.integers(0, 4, n_rejoin), m.last),
-                grade[rj],
-                A01,
-                team[rj],
-                team[rj],
-            )
-            state[rj] = IN
-            f.out[rj] = NULL_DAY
-            f.employ[rj] = d
-            grade[rj] = A01
-            f.indue[rj] = NULL_DAY
-            f.spell[rj] = m.abs
-            f.last_prod[rj] = -10_000
-            evented[rj] = True
-        self._hire(n_hire - n_rejoin, new_outlet_teams, m, ev, r_h, in_start)
-
-        # extend the month arrays to the new agents
-        n2 = f.n
-        if n2 > n:
-            extra = n2 - n
-            mid_day = np.concatenate([mid_day, np.full(extra, BIG_DAY, np.int64)])
-            team_before = np.concatenate([team_before, f.team[n:n2]])
-            evented = np.concatenate([evented, np.ones(extra, bool)])
-            notice_new = np.concatenate([notice_new, np.zeros(extra, bool)])
-        n = n2
-        pending = f.pending[:n] > m.abs  # including the leaves backdated this month
-
-        # 5. production
-        out = MonthFiles(m)
-        policy_cols, receipt_cols = self._produce(t, m, mid_day, team_before, notice_new)
-
-        # 6. notice, erroneous events, snapshot
-        f.state[:n] = np.where(notice_new, NOTICE, f.state[:n])
-        wrong_team = np.full(n, -1, dtype=np.int64)
-        wrong_out = np.full(n, NULL_DAY, dtype=np.int64)
-        if 1 <= t < self.months - 1:
-            self._erroneous(t, m, ev, evented, notice_new, pending, wrong_team, wrong_out)
-
-        table = ev.table()
-        nev = len(table["agent"])
-        event_no = np.strings.add(
-            "55",
-            np.strings.zfill(np.arange(self.next_event, self.next_event + nev).astype(str), 10),
-        )
-        self.next_event += nev
-        wrong = (table["etype"] != "99") & (
-            (
-                (table["etype"] == "06")
-                & (wrong_team[table["agent"]] >= 0)
-                & (table["new_team"] == wrong_team[table["agent"]])
-            )
-            | (
-                (table["etype"] == "07")
-                & (wrong_out[table["agent"]] != NULL_DAY)
-                & (table["eff"] == wrong_out[table["agent"]])
-            )
-        )
-        self.to_cancel = (table["agent"][wrong], event_no[wrong])
-
-        codes = f.code[:n]
-        groups = org.group_ids()
-        out.files[f"COM_{m.label}.csv"] = (COM, org.com.columns())
-        mgr = org.manager[: org.n]
-        gone = (
-            (mgr >= 0)
-            & (f.state[np.maximum(mgr, 0)] == OUT)
-            & (f.pending[np.maximum(mgr, 0)] <= m.abs)
-        )
-        org.manager[: org.n] = np.where(gone, -1, mgr)
-        mgr = org.manager[: org.n]
-        out.files[f"BRANCH_{m.label}.csv"] = (
-            BRANCH,
-            org.columns(np.where(mgr >= 0, codes[np.maximum(mgr, 0)], "")),
-        )
-        agent_cols, act_cols, in_service = self._snapshot(
-            t, m, pending, wrong_team, wrong_out, recorded_now, groups
-        )
-        out.in_service = in_service
-        out.files[f"AGENT_{m.label}.csv"] = (AGENT, agent_cols)
-        out.files[f"AGENT_EVENT_{m.label}.csv"] = (
-            AGENT_EVENT,
-            {
-                "EventNo": event_no,
-                "AgentCode": codes[table["agent"]],
-                "EventType": table["etype"],
-                "EffectiveDate": table["eff"],
-                "OldGrade": _GRADES[table["old_grade"] + 1],
-                "NewGrade": _GRADES[table["new_grade"] + 1],
-                "OldAgentGroup": np.where(
-                    table["old_team"] >= 0, groups[np.maximum(table["old_team"], 0)], ""
-                ),
-                "NewAgentGroup": np.where(
-                    table["new_team"] >= 0, groups[np.maximum(table["new_team"], 0)], ""
-                ),
-                "AssessPeriod": table["assess"],
-                "CancelEventNo": table["cancel"],
-                "MakeDate": table["make"],
-            },
-        )
-        out.files[f"POLICY_{m.label}.csv"] = (POLICY, policy_cols)
-        out.files[f"RECEIPT_{m.label}.csv"] = (RECEIPT, receipt_cols)
-        out.files[f"ACTIVITY_{m.label}.csv"] = (ACTIVITY, act_cols)
-        if t == 0 or m.moy == 1:
-            rb = self.rng(t, 60)
-            alive = np.flatnonzero(f.state[:n] != OUT)
-            cols = budget_columns(rb, m.year, org, f, alive, self.profile.budget_regions)
-            out.files[f"BUDGET_{m.year}"] = (BUDGET, cols)
-            out.budget_year_index = len(self.budget_years)
-            self.budget_years.append(m.year)
-        return out
-
-    # ------------------------------------------------------------------------------------------
-    def _assess(
-        self, t: int, m: Month, ev: EventLog, evented: np.ndarray, rng: np.random.Generator
-    ) -> None:
-        f, org = self.force, self.org
-        n = f.n
+    def _assess(self, mo: _MonthState, rng: np.random.Generator) -> None:
+        """The quarterly assessment of formal agents (A02+) who served the whole quarter:
+        promote (03), maintain (04) or demote (05), all effective on the 1st."""
+        f, m, n = self.force, mo.m, mo.n
+        period = Month.of(mo.t - 1, self.start_abs).quarter_label
         q_end = m.abs - 1
-        period = Month.of(t - 1, self.start_abs).quarter_label
-        state, grade, team = f.state[:n], f.grade[:n], f.team[:n]
-        assessed = (state == IN) & (grade >= A02) & (f.spell[:n] <= q_end - 2)
+        assessed = (f.state[:n] == IN) & (f.grade[:n] >= A02) & (f.spell[:n] <= q_end - 2)
+        promote, to_b01, passed, demote = self._assessment_outcomes(n, assessed, rng)
+        make = m.first + rng.integers(0, 7, n)
+        self._record_grade_changes(mo, period, make, passed, demote, promote & ~to_b01)
+        mo.evented[np.flatnonzero(assessed)] = True
+        self._open_supervisor_teams(mo, period, make, np.flatnonzero(to_b01), rng)
+
+    def _assessment_outcomes(
+        self, n: int, assessed: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Who is promoted (and of them, who to B01), passes, or is demoted. A promotion
+        needs 1.2x the next grade's threshold in quarter FYC; to B01 it also needs a recruit
+        of one's own in the team and room for a new team in the department; a failing
+        A03+ agent is demoted by a grade-dependent chance."""
+        f, org = self.force, self.org
+        grade, team = f.grade[:n], f.team[:n]
         thr = np.array(config.THRESHOLD, dtype=np.int64) * 100
         nxt = np.minimum(grade + 1, D01)
         qfyc = f.qfyc[:n]
@@ -473,11 +373,7 @@ class Simulation:
         eligible = assessed & (grade < D01) & (qfyc >= PROMOTE_FYC_FACTOR * thr[nxt])
         promote = eligible & (u < np.array(PROMOTE_IF_ELIGIBLE)[grade])
         # a new supervisor needs a recruit of their own in service in their team
-        alive = np.flatnonzero(state == IN)
-        intro = f.intro[alive]
-        same = intro >= 0
-        same[same] = team[intro[same]] == team[alive[same]]
-        recruits = np.bincount(intro[same], minlength=n)[:n]
+        recruits = self._own_recruits_in_team(n)
         to_b01 = promote & (grade == A03)
         promote &= ~to_b01 | (recruits > 0)
         to_b01 &= promote
@@ -488,7 +384,31 @@ class Simulation:
         passed = assessed & ~promote & (qfyc >= thr[grade])
         fail = assessed & ~promote & ~passed
         demote = fail & (grade >= A03) & (rng.random(n) < np.array(DEMOTE_IF_FAILING)[grade])
-        make = m.first + rng.integers(0, 7, n)
+        return promote, to_b01, passed, demote
+
+    def _own_recruits_in_team(self, n: int) -> np.ndarray:
+        """Per agent, how many of the agents they recruited are in service in their team."""
+        f = self.force
+        team = f.team[:n]
+        alive = np.flatnonzero(f.state[:n] == IN)
+        intro = f.intro[alive]
+        same = intro >= 0
+        same[same] = team[intro[same]] == team[alive[same]]
+        return np.bincount(intro[same], minlength=n)[:n]
+
+    def _record_grade_changes(
+        self,
+        mo: _MonthState,
+        period: str,
+        make: np.ndarray,
+        passed: np.ndarray,
+        demote: np.ndarray,
+        promote: np.ndarray,
+    ) -> None:
+        """Log the passes (04), demotions (05; a demoted B01 stops managing the team) and
+        promotions within the team (03), and change the grades."""
+        f, org, m, n, ev = self.force, self.org, mo.m, mo.n, mo.ev
+        grade, team = f.grade[:n], f.team[:n]
         sel = np.flatnonzero(passed)
         ev.add(
             sel,
@@ -518,7 +438,7 @@ class Simulation:
             org.manager[team[heads]] == heads, -1, org.manager[team[heads]]
         )
         grade[sel] -= 1
-        sel = np.flatnonzero(promote & ~to_b01)
+        sel = np.flatnonzero(promote)
         ev.add(
             sel,
             "03",
@@ -531,33 +451,72 @@ class Simulation:
             assess=period,
         )
         grade[sel] += 1
-        evented[np.flatnonzero(assessed)] = True
-        # promotions to B01 open a team in the same department; recruits may follow
-        newb = np.flatnonzero(to_b01)
+
+    def _open_supervisor_teams(
+        self,
+        mo: _MonthState,
+        period: str,
+        make: np.ndarray,
+        newb: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
+        """Promotions to B01 (03 with a team change): each opens a new team in the same
+        department and manages it; some of their recruits follow them (06)."""
+        f, org, m, n = self.force, self.org, mo.m, mo.n
+        grade, team = f.grade[:n], f.team[:n]
         old_team = team[newb].copy()
-        new_team = np.array(
-            [org.add_team(int(dept[a]), m.first, rng) for a in newb], dtype=np.int64
-        )
-        ev.add(newb, "03", m.first, make[newb], A03, B01, old_team, new_team, assess=period)
-        if len(newb):
-            org.manager[new_team] = newb
-            f.edu[newb] = np.where(org.manager[old_team] >= 0, org.manager[old_team], -1)
-            grade[newb] = B01
-            team[newb] = new_team
-            leader = np.full(n, -1, dtype=np.int64)
-            leader[newb] = np.arange(len(newb))
-            intro_all = f.intro[:n]
-            k = np.where(intro_all >= 0, leader[np.maximum(intro_all, 0)], -1)
-            follow = (k >= 0) & (state == IN) & (grade < B01) & (f.pending[:n] == -1)
-            follow &= team == np.where(k >= 0, old_team[np.maximum(k, 0)], -2)
-            follow &= rng.random(n) < config.FOLLOWER_SHARE
-            sel = np.flatnonzero(follow)
-            dest = new_team[k[sel]]
-            ev.add(sel, "06", m.first, make[sel], grade[sel], grade[sel], team[sel], dest)
-            team[sel] = dest
-            evented[sel] = True
+        depts = org.parent[old_team]
+        new_team = np.array([org.add_team(int(d), m.first, rng) for d in depts], dtype=np.int64)
+        mo.ev.add(newb, "03", m.first, make[newb], A03, B01, old_team, new_team, assess=period)
+        if not len(newb):
+            return
+        org.manager[new_team] = newb
+        f.edu[newb] = np.where(org.manager[old_team] >= 0, org.manager[old_team], -1)
+        grade[newb] = B01
+        team[newb] = new_team
+        self._follow_new_supervisors(mo, make, newb, old_team, new_team, rng)
+
+    def _follow_new_supervisors(
+        self,
+        mo: _MonthState,
+        make: np.ndarray,
+        newb: np.ndarray,
+        old_team: np.ndarray,
+        new_team: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
+        """Agents recruited by a new B01 and still in the team they left move (06) into the
+        new team by ``FOLLOWER_SHARE``."""
+        f, m, n = self.force, mo.m, mo.n
+        state, grade, team = f.state[:n], f.grade[:n], f.team[:n]
+        leader = np.full(n, -1, dtype=np.int64)
+        leader[newb] = np.arange(len(newb))
+        intro_all = f.intro[:n]
+        k = np.where(intro_all >= 0, leader[np.maximum(intro_all, 0)], -1)
+        follow = (k >= 0) & (state == IN) & (grade < B01) & (f.pending[:n] == -1)
+        follow &= team == np.where(k >= 0, old_team[np.maximum(k, 0)], -2)
+        follow &= rng.random(n) < config.FOLLOWER_SHARE
+        sel = np.flatnonzero(follow)
+        dest = new_team[k[sel]]
+        mo.ev.add(sel, "06", m.first, make[sel], grade[sel], grade[sel], team[sel], dest)
+        team[sel] = dest
+        mo.evented[sel] = True
+
+    # ---- 3. BRANCH changes --------------------------------------------------------------------
+    def _branch_changes(self, mo: _MonthState, rng: np.random.Generator) -> None:
+        """From the second month: teams move between departments and new 二元网点 outlets
+        open in counties (their teams are staffed by this month's hires)."""
+        if mo.t < 1:
+            return
+        self._move_teams(rng, mo.m)
+        p_open = config.OUTLET_OPENINGS_PER_COUNTY_YEAR / 12
+        for county in self.org.county_codes:
+            if rng.random() < p_open:
+                mo.new_outlet_teams.append(self.org.open_outlet(county, mo.m.first, rng))
 
     def _move_teams(self, rng: np.random.Generator, m: Month) -> None:
+        """Move some teams (not ones opened this month, nor a team whose head also heads the
+        department) to another department of their region with room for them."""
         org = self.org
         teams = org.teams()
         movers = teams[rng.random(len(teams)) < config.TEAM_MOVE_RATE]
@@ -572,17 +531,67 @@ class Simulation:
             if len(others):
                 org.move_team(int(team), int(others[rng.integers(len(others))]))
 
-    def _transfer(
-        self,
-        sel: np.ndarray,
-        m: Month,
-        ev: EventLog,
-        mid_day: np.ndarray,
-        team_before: np.ndarray,
-        rng: np.random.Generator,
-        evented: np.ndarray,
-    ) -> None:
-        f, org = self.force, self.org
+    # ---- 4. during the month ------------------------------------------------------------------
+    def _leaves(self, mo: _MonthState, rng: np.random.Generator) -> None:
+        """Who leaves (07) on a day from the 2nd: by a tenure, grade and recent-production
+        hazard, plus everyone serving notice. Some leavers serve a month's notice (03 state)
+        first; some trainees' leaves are only recorded 1-6 months later (backdated)."""
+        f, m, n, t = self.force, mo.m, mo.n, mo.t
+        state, grade, team = f.state[:n], f.grade[:n], f.team[:n]
+        tenure = m.abs - f.spell[:n]
+        hz = _HAZARD[np.minimum(tenure, len(_HAZARD) - 1)] * np.array(config.HAZARD_GRADE)[grade]
+        produced = f.last_prod[:n] >= m.abs - 3
+        hz = hz * np.where(
+            tenure >= 3, np.where(produced, config.HAZARD_PRODUCED, config.HAZARD_IDLE), 1.0
+        )
+        cand = (state == IN) & (tenure >= 1)
+        mo.expected_leaves = float(hz[cand].sum()) + int((state == NOTICE).sum())
+        leave = cand & (rng.random(n) < hz)
+        notice_new = leave & (rng.random(n) < config.NOTICE_SHARE)
+        leave_now = (leave & ~notice_new) | (state == NOTICE)
+        sel = np.flatnonzero(leave_now)
+        leave_day = m.first + rng.integers(1, m.ndays, len(sel))
+        can_backdate = (state[sel] == IN) & (grade[sel] < B01) & (t < self.months - 1)
+        backdate = can_backdate & (rng.random(len(sel)) < config.BACKDATED_LEAVE_SHARE)
+        lag = 1 + np.minimum(rng.geometric(0.45, len(sel)) - 1, 5)
+        lag = np.minimum(lag, self.months - 1 - t)
+        f.pending[sel[backdate]] = m.abs + lag[backdate]
+        now = sel[~backdate]
+        now_day = leave_day[~backdate]
+        mo.ev.add(
+            now,
+            "07",
+            now_day,
+            np.minimum(now_day + rng.integers(0, 4, len(now)), m.last),
+            grade[now],
+            grade[now],
+            team[now],
+            team[now],
+        )
+        f.out[sel] = leave_day
+        state[sel] = OUT
+        mo.evented[sel] = True
+        mo.notice_new = notice_new
+
+    def _transfers(self, mo: _MonthState, rng: np.random.Generator) -> None:
+        """Transfers (06) of trainees and agents between teams on a day from the 2nd, mostly
+        within the department, some within the region. Not in the first month: the first
+        snapshot is the opening state, so its team must hold for the whole month."""
+        f, m, n = self.force, mo.m, mo.n
+        state, grade, team = f.state[:n], f.grade[:n], f.team[:n]
+        tenure = m.abs - f.spell[:n]
+        mo.mid_day = np.full(n, BIG_DAY, dtype=np.int64)
+        mo.team_before = team.copy()
+        if mo.t < 1:
+            return
+        movable = (state == IN) & ~mo.notice_new & (grade < B01) & (tenure >= 1)
+        sel = np.flatnonzero(movable & (rng.random(n) < config.TRANSFER_RATE))
+        self._transfer(mo, sel, rng)
+
+    def _transfer(self, mo: _MonthState, sel: np.ndarray, rng: np.random.Generator) -> None:
+        """Move ``sel`` to another team of the department (30 %: of the region) on a day of
+        the month, kept as ``mid_day`` with the team before in ``team_before``."""
+        f, org, m = self.force, self.org, mo.m
         team = f.team
         teams = org.teams()
         wide = rng.random(len(sel)) < 0.3
@@ -592,7 +601,7 @@ class Simulation:
         ok = dest >= 0
         sel, dest = sel[ok], dest[ok]
         d = m.first + rng.integers(1, m.ndays, len(sel))
-        ev.add(
+        mo.ev.add(
             sel,
             "06",
             d,
@@ -602,21 +611,72 @@ class Simulation:
             team[sel],
             dest,
         )
-        team_before[sel] = team[sel]
-        mid_day[sel] = d
+        mo.team_before[sel] = team[sel]
+        mo.mid_day[sel] = d
         team[sel] = dest
-        evented[sel] = True
+        mo.evented[sel] = True
 
-    def _hire(
-        self,
-        k: int,
-        outlet_teams: list[int],
-        m: Month,
-        ev: EventLog,
-        rng: np.random.Generator,
-        in_start: np.ndarray,
-    ) -> None:
-        f, org = self.force, self.org
+    def _recruit(self, mo: _MonthState, rng: np.random.Generator) -> None:
+        """This month's intake: replace the expected leavers (seasonally) and pull the
+        headcount towards the profile's size; a share of it are rejoiners."""
+        n_hire = self._hires_wanted(mo)
+        n_rejoin = self._rejoin(mo, n_hire, rng)
+        self._hire(mo, n_hire - n_rejoin, rng)
+
+    def _hires_wanted(self, mo: _MonthState) -> int:
+        """How many joins and rejoins the month takes (no random draw)."""
+        target = self.profile.agents
+        return max(
+            0,
+            round(
+                mo.expected_leaves * config.RECRUIT_SEASON[mo.m.moy - 1]
+                + config.HIRE_FEEDBACK * (target - mo.headcount_start)
+            ),
+        )
+
+    def _rejoin(self, mo: _MonthState, n_hire: int, rng: np.random.Generator) -> int:
+        """Rejoins (08, back as A01 in their last team, a new spell) of agents out for at
+        least ``REJOIN_MIN_MONTHS`` whose leave is recorded; returns how many."""
+        f, m, n = self.force, mo.m, mo.n
+        state, grade, team = f.state[:n], f.grade[:n], f.team[:n]
+        n_rejoin = int(rng.binomial(n_hire, config.REJOIN_SHARE))
+        rejoin_pool = np.flatnonzero(
+            (state == OUT)
+            & ~mo.pending
+            & (f.pending[:n] == -1)
+            & (f.out[:n] != NULL_DAY)
+            & (f.out[:n] <= m.first - 30 * config.REJOIN_MIN_MONTHS)
+        )
+        n_rejoin = min(n_rejoin, len(rejoin_pool))
+        if not n_rejoin:
+            return n_rejoin
+        rj = np.sort(rng.choice(rejoin_pool, n_rejoin, replace=False))
+        d = m.first + rng.integers(0, m.ndays, n_rejoin)
+        mo.ev.add(
+            rj,
+            "08",
+            d,
+            np.minimum(d + rng.integers(0, 4, n_rejoin), m.last),
+            grade[rj],
+            A01,
+            team[rj],
+            team[rj],
+        )
+        state[rj] = IN
+        f.out[rj] = NULL_DAY
+        f.employ[rj] = d
+        grade[rj] = A01
+        f.indue[rj] = NULL_DAY
+        f.spell[rj] = m.abs
+        f.last_prod[rj] = -10_000
+        mo.evented[rj] = True
+        return n_rejoin
+
+    def _hire(self, mo: _MonthState, k: int, rng: np.random.Generator) -> None:
+        """Joins (01, as A01): ``k`` into existing teams weighted by size (young outlets
+        and 个险 regions favoured), plus a first staff for each new outlet's team; most
+        have a recruiter from their team."""
+        f, org, m = self.force, self.org, mo.m
         teams = org.teams()
         n = f.n
         alive = np.flatnonzero(f.state[:n] == IN)
@@ -625,19 +685,19 @@ class Simulation:
         young = (org.outlet[region] == 1) & (org.found[region] >= m.first - 365)
         w = (size + 0.5) * np.where(young, 2.5, 1.0) * np.where(org.btype[region] == 4, 0.8, 1.0)
         chosen = rng.choice(teams, size=max(k, 0), p=w / w.sum()) if k > 0 else teams[:0]
-        staff = [np.full(int(rng.integers(*OUTLET_STAFF)), tm) for tm in outlet_teams]
+        staff = [np.full(int(rng.integers(*OUTLET_STAFF)), tm) for tm in mo.new_outlet_teams]
         hire_teams = np.concatenate([chosen, *staff]).astype(np.int64) if staff else chosen
         if not len(hire_teams):
             return
         hire_teams = np.sort(hire_teams, kind="stable")
         days = m.first + rng.integers(0, m.ndays, len(hire_teams))
         # recruiter: a random agent in service in the team at the start of the month
-        pool = alive[in_start[alive]]
+        pool = alive[mo.in_start[alive]]
         recruiter = _random_member(rng, hire_teams, pool, f.team[pool])
         recruiter = np.where(rng.random(len(hire_teams)) < config.NO_RECRUITER_SHARE, -1, recruiter)
         idx = f.add(rng, org, hire_teams, days, A01)
         f.intro[idx] = recruiter
-        ev.add(
+        mo.ev.add(
             idx,
             "01",
             days,
@@ -648,52 +708,41 @@ class Simulation:
             hire_teams,
         )
 
-    def _erroneous(
-        self,
-        t: int,
-        m: Month,
-        ev: EventLog,
-        evented: np.ndarray,
-        notice_new: np.ndarray,
-        pending: np.ndarray,
-        wrong_team: np.ndarray,
-        wrong_out: np.ndarray,
-    ) -> None:
-        f, org = self.force, self.org
-        n = f.n
-        rng = self.rng(t, 70)
-        cand = np.flatnonzero(
-            (f.state[:n] == IN)
-            & ~evented
-            & (f.grade[:n] < B01)
-            & ~pending
-            & ~notice_new
-            & (f.spell[:n] < m.abs)
-        )
-        k = int(rng.binomial(len(cand), config.WRONG_EVENT_RATE))
-        if not k:
-            return
-        sel = np.sort(rng.choice(cand, k, replace=False))
-        d = m.first + rng.integers(1, m.ndays, k)
-        make = np.minimum(d + rng.integers(0, 3, k), m.last)
-        as_transfer = rng.random(k) < 0.5
-        teams = org.teams()
-        dest = _other_member(rng, org.parent[f.team[sel]], teams, org.parent[teams], f.team[sel])
-        tr = as_transfer & (dest >= 0)
-        a = sel[tr]
-        ev.add(a, "06", d[tr], make[tr], f.grade[a], f.grade[a], f.team[a], dest[tr])
-        wrong_team[a] = dest[tr]
-        a = sel[~tr]
-        ev.add(a, "07", d[~tr], make[~tr], f.grade[a], f.grade[a], f.team[a], f.team[a])
-        wrong_out[a] = d[~tr]
+    def _extend_to_hires(self, mo: _MonthState) -> None:
+        """Extend the month's per-agent arrays to the agents just hired, and take the
+        still-unrecorded leavers again (now including the leaves backdated this month).
+        Force arrays may have been reallocated by the hires: slice them afresh from here."""
+        f = self.force
+        n, n2 = mo.n, f.n
+        if n2 > n:
+            extra = n2 - n
+            mo.mid_day = np.concatenate([mo.mid_day, np.full(extra, BIG_DAY, np.int64)])
+            mo.team_before = np.concatenate([mo.team_before, f.team[n:n2]])
+            mo.evented = np.concatenate([mo.evented, np.ones(extra, bool)])
+            mo.notice_new = np.concatenate([mo.notice_new, np.zeros(extra, bool)])
+        mo.n = n2
+        mo.pending = f.pending[:n2] > mo.m.abs
 
-    # ------------------------------------------------------------------------------------------
-    def _produce(
-        self, t: int, m: Month, mid_day: np.ndarray, team_before: np.ndarray, notice_new: np.ndarray
-    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        f, org, book = self.force, self.org, self.book
-        n = f.n
-        rng = self.rng(t, 50)
+    # ---- 5. production ------------------------------------------------------------------------
+    def _produce(self, mo: _MonthState) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """The month's POLICY and RECEIPT columns: new policies signed on the days each agent
+        really was in service (in the team they sat in that day), their future queued, and
+        this month's receipts and status changes booked."""
+        rng = self.rng(mo.t, 50)
+        pol, late = self._sign_policies(mo, rng)
+        items = self._month_items(mo.m, pol, late, rng)
+        codes, groups = self.force.code[: mo.n], self.org.group_ids()
+        receipts = self._receipt_columns(mo, items, codes, groups)
+        policies = self._policy_columns(mo.m, pol, items, codes, groups)
+        return policies, receipts
+
+    def _sign_policies(
+        self, mo: _MonthState, rng: np.random.Generator
+    ) -> tuple[pr.NewPolicies, np.ndarray]:
+        """Who produces and how many policies, each signed on an in-service day; their
+        products, premiums, delivery and cooling-off cancellation; every future item is
+        queued in the book. Returns the policies and which first receipts book next month."""
+        f, org, book, m, n = self.force, self.org, self.book, mo.m, mo.n
         state, grade = f.state[:n], f.grade[:n]
         a = np.maximum(f.employ[:n].astype(np.int64), m.first)
         b = np.where(state == OUT, f.out[:n].astype(np.int64) - 1, m.last)
@@ -703,7 +752,7 @@ class Simulation:
         season = config.NEW_BUSINESS_SHARE[m.moy - 1] * 12
         skill = f.skill[:n].astype(np.float64)
         p = pr.produce_probability(grade, skill, season) * frac**0.7
-        p = p * np.where((state == NOTICE) | notice_new, 0.5, 1.0)
+        p = p * np.where((state == NOTICE) | mo.notice_new, 0.5, 1.0)
         producer = avail & (rng.random(n) < p)
         npol = np.where(producer, 1 + rng.poisson(pr.extra_policy_rate(grade, skill, season)), 0)
         f.last_prod[:n] = np.where(producer, m.abs, f.last_prod[:n])
@@ -712,7 +761,7 @@ class Simulation:
         sign = a[agent] + (rng.random(k) * (b[agent] - a[agent] + 1)).astype(np.int64)
         order = np.lexsort((agent, sign))
         agent, sign = agent[order], sign[order]
-        team = np.where(sign < mid_day[agent], team_before[agent], f.team[agent])
+        team = np.where(sign < mo.mid_day[agent], mo.team_before[agent], f.team[agent])
         product = pr.draw_products(rng, k)
         fyp, first = pr.draw_premium_cents(rng, product, skill[agent])
         getpol = sign + rng.integers(2, 11, k)
@@ -741,25 +790,20 @@ class Simulation:
         )
         first_conf = m.last + rng.integers(1, 4, k)
         pr.schedule(rng, pol, book, late, first_conf)
-        # this month's receipts and status changes
+        return pol, late
+
+    def _month_items(
+        self, m: Month, pol: pr.NewPolicies, late: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """The items booked this month: first receipts of this month's policies (unless
+        booked late), queued items, monthly-pay instalments and lapses; annual premiums paid
+        now queue the next year's outcome."""
+        book = self.book
         now = np.flatnonzero(~late)
-        first_items = np.zeros(len(now), dtype=pr.ITEM)
-        first_items["kind"] = pr.FIRST
-        for name in (
-            "cont",
-            "agent",
-            "team",
-            "county",
-            "product",
-            "sign",
-            "cvali",
-            "getpol",
-            "fyp",
-        ):
-            first_items[name] = getattr(pol, name)[now]
-        first_items["date"] = sign[now]
-        first_items["due"] = sign[now]
-        first_items["amount"] = first[now]
+        first_items = pr.policy_items(len(now), pr.FIRST, pol, now)
+        first_items["date"] = pol.sign[now]
+        first_items["due"] = pol.sign[now]
+        first_items["amount"] = pol.first[now]
         first_items["paycount"] = 1
         queued = book.take(m.abs)
         pays, lapses = pr.monthly_due(book, m.abs)
@@ -768,13 +812,20 @@ class Simulation:
         nxt = renew[renew["paycount"] < pr.PAY_YEARS[renew["product"]]]
         for pc in np.unique(nxt["paycount"]):
             book.queue(pr.renewal_outcomes(rng, nxt[nxt["paycount"] == pc], int(pc) + 1))
-        items = np.concatenate([first_items, queued, pays, lapses])
+        return np.concatenate([first_items, queued, pays, lapses])
+
+    def _receipt_columns(
+        self, mo: _MonthState, items: np.ndarray, codes: np.ndarray, groups: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """RECEIPT rows of the month's money items in date order, credited to the team the
+        agent sat in that day; their FYC counts towards the quarter's assessment."""
+        f, book, m = self.force, self.book, mo.m
         is_receipt = np.isin(items["kind"], (pr.FIRST, pr.RENEW, pr.WT, pr.CT))
         rec = items[is_receipt]
         rec = rec[np.lexsort((rec["cont"], rec["date"]))]
         ttype, money, stand, fyc = pr.receipt_amounts(rec)
         ra = rec["agent"].astype(np.int64)
-        rteam = np.where(rec["date"] < mid_day[ra], team_before[ra], f.team[ra])
+        rteam = np.where(rec["date"] < mo.mid_day[ra], mo.team_before[ra], f.team[ra])
         np.add.at(f.qfyc, ra, fyc)
         nrec = len(rec)
         receipt_no = np.strings.add(
@@ -784,9 +835,7 @@ class Simulation:
             ),
         )
         book.next_receipt += nrec
-        groups = org.group_ids()
-        codes = f.code[:n]
-        receipts = {
+        return {
             "ReceiptNo": receipt_no,
             "ContNo": _cont_no(rec["cont"]),
             "AgentCode": codes[ra],
@@ -800,22 +849,22 @@ class Simulation:
             "FYC": fyc,
             "WageNo": np.full(nrec, m.label),
         }
-        # POLICY: this month's signings, then status changes (the latest row of a contract)
+
+    def _policy_columns(
+        self,
+        m: Month,
+        pol: pr.NewPolicies,
+        items: np.ndarray,
+        codes: np.ndarray,
+        groups: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """POLICY rows: this month's signings, then status changes; one row per contract,
+        its latest."""
+        org = self.org
+        k = len(pol.cont)
         status = items[np.isin(items["kind"], (pr.WT, pr.CT, pr.LAPSE, pr.MATURE))]
-        sign_rows = np.zeros(k, dtype=pr.ITEM)
-        for name in (
-            "cont",
-            "agent",
-            "team",
-            "county",
-            "product",
-            "sign",
-            "cvali",
-            "getpol",
-            "fyp",
-        ):
-            sign_rows[name] = getattr(pol, name)
-        sign_rows["date"] = sign
+        sign_rows = pr.policy_items(k, 0, pol, np.arange(k))
+        sign_rows["date"] = pol.sign
         allp = np.concatenate([sign_rows, status])
         state_code = np.concatenate([np.full(k, "1"), pr.status_of(status["kind"])])
         # keep the last row of each contract
@@ -825,7 +874,7 @@ class Simulation:
         allp, state_code = allp[keep], state_code[keep]
         prod = allp["product"]
         getpol_shown = np.where(allp["getpol"] <= m.last, allp["getpol"], NULL_DAY)
-        policies = {
+        return {
             "ContNo": _cont_no(allp["cont"]),
             "AgentCode": codes[allp["agent"]],
             "AgentGroup": groups[allp["team"]],
@@ -841,34 +890,177 @@ class Simulation:
             "ContState": state_code,
             "StateDate": allp["date"].astype(np.int64),
         }
-        return policies, receipts
+
+    # ---- 6. notice, erroneous events, the extract files ---------------------------------------
+    def _start_notice(self, mo: _MonthState) -> None:
+        """This month's leavers who serve notice are in state 03 at the month end."""
+        f, n = self.force, mo.n
+        f.state[:n] = np.where(mo.notice_new, NOTICE, f.state[:n])
+
+    def _erroneous(self, mo: _MonthState) -> tuple[np.ndarray, np.ndarray]:
+        """Erroneous events (voided next month) of agents with no real event, in every
+        month but the first and the last: a wrong transfer (06) or a wrong leave (07).
+        Returns the wrong team and wrong leave day per agent (-1 / NULL_DAY if none)."""
+        f, org, m, n = self.force, self.org, mo.m, mo.n
+        wrong_team = np.full(n, -1, dtype=np.int64)
+        wrong_out = np.full(n, NULL_DAY, dtype=np.int64)
+        if not 1 <= mo.t < self.months - 1:
+            return wrong_team, wrong_out
+        rng = self.rng(mo.t, 70)
+        cand = np.flatnonzero(
+            (f.state[:n] == IN)
+            & ~mo.evented
+            & (f.grade[:n] < B01)
+            & ~mo.pending
+            & ~mo.notice_new
+            & (f.spell[:n] < m.abs)
+        )
+        k = int(rng.binomial(len(cand), config.WRONG_EVENT_RATE))
+        if not k:
+            return wrong_team, wrong_out
+        sel = np.sort(rng.choice(cand, k, replace=False))
+        d = m.first + rng.integers(1, m.ndays, k)
+        make = np.minimum(d + rng.integers(0, 3, k), m.last)
+        as_transfer = rng.random(k) < 0.5
+        teams = org.teams()
+        dest = _other_member(rng, org.parent[f.team[sel]], teams, org.parent[teams], f.team[sel])
+        tr = as_transfer & (dest >= 0)
+        a = sel[tr]
+        mo.ev.add(a, "06", d[tr], make[tr], f.grade[a], f.grade[a], f.team[a], dest[tr])
+        wrong_team[a] = dest[tr]
+        a = sel[~tr]
+        mo.ev.add(a, "07", d[~tr], make[~tr], f.grade[a], f.grade[a], f.team[a], f.team[a])
+        wrong_out[a] = d[~tr]
+        return wrong_team, wrong_out
+
+    def _month_files(
+        self,
+        mo: _MonthState,
+        policy_cols: dict[str, np.ndarray],
+        receipt_cols: dict[str, np.ndarray],
+        wrong_team: np.ndarray,
+        wrong_out: np.ndarray,
+    ) -> MonthFiles:
+        """The month's extract files, in delivery order (the yearly BUDGET in the first
+        month and each January)."""
+        f, org, m = self.force, self.org, mo.m
+        out = MonthFiles(m)
+        table, event_no = self._number_events(mo, wrong_team, wrong_out)
+        codes = f.code[: mo.n]
+        groups = org.group_ids()
+        out.files[f"COM_{m.label}.csv"] = (COM, org.com.columns())
+        out.files[f"BRANCH_{m.label}.csv"] = (BRANCH, self._branch_columns(m, codes))
+        agent_cols, act_cols, in_service = self._snapshot(mo, wrong_team, wrong_out, groups)
+        out.in_service = in_service
+        out.files[f"AGENT_{m.label}.csv"] = (AGENT, agent_cols)
+        out.files[f"AGENT_EVENT_{m.label}.csv"] = (
+            AGENT_EVENT,
+            _event_columns(table, event_no, codes, groups),
+        )
+        out.files[f"POLICY_{m.label}.csv"] = (POLICY, policy_cols)
+        out.files[f"RECEIPT_{m.label}.csv"] = (RECEIPT, receipt_cols)
+        out.files[f"ACTIVITY_{m.label}.csv"] = (ACTIVITY, act_cols)
+        if mo.t == 0 or m.moy == 1:
+            self._budget(mo, out)
+        return out
+
+    def _number_events(
+        self, mo: _MonthState, wrong_team: np.ndarray, wrong_out: np.ndarray
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The month's events in EffectiveDate then generation order with their EventNo;
+        the erroneous ones are remembered to be voided next month."""
+        table = mo.ev.table()
+        nev = len(table["agent"])
+        event_no = np.strings.add(
+            "55",
+            np.strings.zfill(np.arange(self.next_event, self.next_event + nev).astype(str), 10),
+        )
+        self.next_event += nev
+        wrong = (table["etype"] != "99") & (
+            (
+                (table["etype"] == "06")
+                & (wrong_team[table["agent"]] >= 0)
+                & (table["new_team"] == wrong_team[table["agent"]])
+            )
+            | (
+                (table["etype"] == "07")
+                & (wrong_out[table["agent"]] != NULL_DAY)
+                & (table["eff"] == wrong_out[table["agent"]])
+            )
+        )
+        self.to_cancel = (table["agent"][wrong], event_no[wrong])
+        return table, event_no
+
+    def _branch_columns(self, m: Month, codes: np.ndarray) -> dict[str, np.ndarray]:
+        """BRANCH columns, after units whose manager's leave is recorded lose the manager."""
+        f, org = self.force, self.org
+        mgr = org.manager[: org.n]
+        gone = (
+            (mgr >= 0)
+            & (f.state[np.maximum(mgr, 0)] == OUT)
+            & (f.pending[np.maximum(mgr, 0)] <= m.abs)
+        )
+        org.manager[: org.n] = np.where(gone, -1, mgr)
+        mgr = org.manager[: org.n]
+        return org.columns(np.where(mgr >= 0, codes[np.maximum(mgr, 0)], ""))
+
+    def _budget(self, mo: _MonthState, out: MonthFiles) -> None:
+        """The year's BUDGET, forecast from the force in service at the month end."""
+        f, m = self.force, mo.m
+        rb = self.rng(mo.t, 60)
+        alive = np.flatnonzero(f.state[: mo.n] != OUT)
+        cols = budget_columns(rb, m.year, self.org, f, alive, self.profile.budget_regions)
+        out.files[f"BUDGET_{m.year}"] = (BUDGET, cols)
+        out.budget_year_index = len(self.budget_years)
+        self.budget_years.append(m.year)
 
     def _snapshot(
         self,
-        t: int,
-        m: Month,
-        pending: np.ndarray,
+        mo: _MonthState,
         wrong_team: np.ndarray,
         wrong_out: np.ndarray,
-        recorded_now: np.ndarray,
         groups: np.ndarray,
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int]:
-        f, org = self.force, self.org
-        n = f.n
-        state = np.where(pending, IN, f.state[:n])
-        out = np.where(pending, NULL_DAY, f.out[:n]).astype(np.int64)
+        """The month-end AGENT and ACTIVITY columns as AMIS has them recorded, and how many
+        agents are recorded in service."""
+        state, out, team = self._recorded_state(mo, wrong_team, wrong_out)
+        keep_from = int(month_first_day(mo.m.abs - 3))
+        include = (state != OUT) | (out >= keep_from)
+        include[mo.recorded_now] = True
+        agent_cols = self._agent_columns(np.flatnonzero(include), state, out, team, groups)
+        act_cols = self._activity_columns(mo, state, out, include)
+        in_service = int(((state != OUT) & include).sum())
+        return agent_cols, act_cols, in_service
+
+    def _recorded_state(
+        self, mo: _MonthState, wrong_team: np.ndarray, wrong_out: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """State, leave day and team per agent as recorded: still-unrecorded leavers look in
+        service, erroneous events show."""
+        f, n = self.force, mo.n
+        state = np.where(mo.pending, IN, f.state[:n])
+        out = np.where(mo.pending, NULL_DAY, f.out[:n]).astype(np.int64)
         team = np.where(wrong_team >= 0, wrong_team, f.team[:n])
         wl = wrong_out != NULL_DAY
         state = np.where(wl, OUT, state)
         out = np.where(wl, wrong_out, out)
-        keep_from = int(month_first_day(m.abs - 3))
-        include = (state != OUT) | (out >= keep_from)
-        include[recorded_now] = True
-        idx = np.flatnonzero(include)
-        codes = f.code[:n]
+        return state, out, team
+
+    def _agent_columns(
+        self,
+        idx: np.ndarray,
+        state: np.ndarray,
+        out: np.ndarray,
+        team: np.ndarray,
+        groups: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """AGENT snapshot rows of the agents ``idx`` (in service, or left in the last three
+        months, or whose leave is recorded now)."""
+        f, org = self.force, self.org
+        codes = f.code[: f.n]
         intro, edu = f.intro[idx], f.edu[idx]
         licensed = f.licensed[idx]
-        agent_cols = {
+        return {
             "AgentCode": codes[idx],
             "Name": f.name[idx],
             "Sex": f.sex[idx].astype(str),
@@ -888,7 +1080,14 @@ class Simulation:
             "QuafEndDate": np.where(licensed, f.quaf_end[idx], NULL_DAY).astype(np.int64),
             "BranchType": org.btype[org.region[team[idx]]].astype(str),
         }
-        # ACTIVITY: recorded in service on some day of the month
+
+    def _activity_columns(
+        self, mo: _MonthState, state: np.ndarray, out: np.ndarray, include: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """ACTIVITY rows of the agents recorded in service on some day of the month: duty
+        days as recorded, attendance on the days they really were in service."""
+        f, m, n = self.force, mo.m, mo.n
+        codes = f.code[:n]
         employ = f.employ[:n].astype(np.int64)
         start = np.maximum(employ, m.first)
         rec_end = np.where(state == OUT, out - 1, m.last)
@@ -896,8 +1095,8 @@ class Simulation:
         act = np.flatnonzero(include & (np.minimum(rec_end, m.last) >= start))
         duty = duty_days(m, start[act], np.minimum(rec_end[act], m.last))
         present = duty_days(m, start[act], np.minimum(true_end[act], m.last))
-        act_cols = activity_columns(
-            self.rng(t, 80),
+        return activity_columns(
+            self.rng(mo.t, 80),
             m,
             codes[act],
             f.grade[act],
@@ -905,8 +1104,29 @@ class Simulation:
             np.where(true_end[act] >= start[act], present, 0),
             f.skill[act],
         )
-        in_service = int(((state != OUT) & include).sum())
-        return agent_cols, act_cols, in_service
+
+
+def _event_columns(
+    table: dict[str, np.ndarray], event_no: np.ndarray, codes: np.ndarray, groups: np.ndarray
+) -> dict[str, np.ndarray]:
+    """AGENT_EVENT columns of the numbered event table."""
+    return {
+        "EventNo": event_no,
+        "AgentCode": codes[table["agent"]],
+        "EventType": table["etype"],
+        "EffectiveDate": table["eff"],
+        "OldGrade": _GRADES[table["old_grade"] + 1],
+        "NewGrade": _GRADES[table["new_grade"] + 1],
+        "OldAgentGroup": np.where(
+            table["old_team"] >= 0, groups[np.maximum(table["old_team"], 0)], ""
+        ),
+        "NewAgentGroup": np.where(
+            table["new_team"] >= 0, groups[np.maximum(table["new_team"], 0)], ""
+        ),
+        "AssessPeriod": table["assess"],
+        "CancelEventNo": table["cancel"],
+        "MakeDate": table["make"],
+    }
 
 
 def _cont_no(cont: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -222,7 +223,57 @@ def waterfall(
     ax.set_ylim(max(0.0, low - (top - low) * 0.6), top * 1.08)
 
 
+@dataclass(frozen=True)
+class Bridge:
+    """One premium bridge: the base period's premium, each factor's contribution (label,
+    yuan) and the current premium, with the bars' labels and the panel's title."""
+
+    base: float
+    steps: list[tuple[str, float]]
+    current: float
+    base_label: str
+    current_label: str
+    title: str
+
+
+def premium_bridges(bridges: Sequence[Bridge]) -> Figure:
+    """Premium bridges side by side, one waterfall panel per comparison period."""
+    fig, axes = plt.subplots(1, len(bridges), figsize=(10, 4.2), squeeze=False)
+    for ax, b in zip(axes[0], bridges, strict=True):
+        waterfall(ax, b.base, b.steps, b.current, b.base_label, b.current_label, b.title)
+    fig.tight_layout()
+    return fig
+
+
+def outlet_stage_bars(frame: pd.DataFrame) -> Figure:
+    """活动率 and 人均标保 side by side, one labelled bar per outlet stage (frame: index the
+    stage's label, columns ``activity_rate`` and ``standard_premium_per_capita``)."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.4))
+    for ax, col, title, fmt in (
+        (a, "activity_rate", "活动率", "{:.1%}"),
+        (b, "standard_premium_per_capita", "人均标保（元）", "{:,.0f}"),
+    ):
+        values = frame[col].astype(float)
+        bars = ax.bar(list(frame.index), values, color=PALETTE[: len(frame)])
+        for rect, v in zip(bars, values, strict=True):
+            ax.annotate(
+                fmt.format(v),
+                (rect.get_x() + rect.get_width() / 2, rect.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
+        ax.set_title(title)
+        ax.margins(y=0.15)
+    _percent_axis(a)
+    _count_axis(b)
+    fig.tight_layout()
+    return fig
+
+
 def retention_curves(curves: pd.DataFrame, title: str) -> Figure:
+    """One retention curve per hire quarter (share still in service by months after hire),
+    with the 3rd, 7th and 13th months marked."""
     fig, ax = plt.subplots(figsize=(10, 4.2))
     for hire_quarter, g in curves.groupby("hire_quarter"):
         size = int(g.loc[g["months_after_hire"] == 0, "cohort_size"].sum())

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -336,20 +335,18 @@ def premium(rv: Review) -> list[Block]:
     own = [(p, label, decs[p][rv.org.org_id]) for p, label in comparisons]
     drawable = [(p, label, d) for p, label, d in own if d.contributions]
     if drawable:
-        fig, axes = plt.subplots(1, len(drawable), figsize=(10, 4.2), squeeze=False)
-        for ax, (p, label, d) in zip(axes[0], drawable, strict=True):
-            steps = [(FACTOR_ZH[c], v) for c, v in (d.contributions or {}).items()]
-            charts.waterfall(
-                ax,
-                d.premium_base or 0.0,
-                steps,
-                d.premium_current or 0.0,
-                f"{label}\n{p}",
-                f"本季\n{rv.quarter}",
-                f"较{label}：各因素贡献（万元）",
+        bridges = [
+            charts.Bridge(
+                base=d.premium_base or 0.0,
+                steps=[(FACTOR_ZH[c], v) for c, v in (d.contributions or {}).items()],
+                current=d.premium_current or 0.0,
+                base_label=f"{label}\n{p}",
+                current_label=f"本季\n{rv.quarter}",
+                title=f"较{label}：各因素贡献（万元）",
             )
-        fig.tight_layout()
-        blocks.append(fig)
+            for p, label, d in drawable
+        ]
+        blocks.append(charts.premium_bridges(bridges))
     for p, label in comparisons:
         blocks.append(_decomposition_table(rv, decs[p], p, label))
     blocks.append(
@@ -620,28 +617,7 @@ def outlets(rv: Review) -> list[Block]:
     ]
     frame = df.set_index("outlet_stage")
     frame.index = [OUTLET_STAGE_ZH.get(i, i) for i in frame.index]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.4))
-    for ax, col, title, fmt in (
-        (a, "activity_rate", "活动率", "{:.1%}"),
-        (b, "standard_premium_per_capita", "人均标保（元）", "{:,.0f}"),
-    ):
-        bars = ax.bar(
-            list(frame.index), frame[col].astype(float), color=charts.PALETTE[: len(frame)]
-        )
-        for rect, v in zip(bars, frame[col].astype(float), strict=True):
-            ax.annotate(
-                fmt.format(v),
-                (rect.get_x() + rect.get_width() / 2, rect.get_height()),
-                ha="center",
-                va="bottom",
-                fontsize=9,
-            )
-        ax.set_title(title)
-        ax.margins(y=0.15)
-    a.yaxis.set_major_formatter(charts.PercentFormatter(1.0, decimals=0))
-    b.yaxis.set_major_formatter(charts.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    fig.tight_layout()
-    blocks.append(fig)
+    blocks.append(charts.outlet_stage_bars(frame))
     blocks.append(
         note(
             "新设网点：二元网点（OutletType 1）成立后第 1–12 个月；已有网点：第 13 个月起；"
