@@ -448,18 +448,63 @@ def export(warehouse: Path | None, fmt: str, out: Path, org_id: str | None) -> N
     )
 
 
+REPORT_FORMATS = ("html", "xlsx")
+
+
+def _report_formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    """`html`, `xlsx` or both, comma-separated (in any order; html is rendered last)."""
+    parts = [p.strip().lower() for p in value.split(",")]
+    bad = [p for p in parts if p not in REPORT_FORMATS]
+    if bad or not parts:
+        raise click.BadParameter(
+            f"{value!r} is not a report format: allowed values are "
+            f"{', '.join(REPORT_FORMATS)}, or both as html,xlsx."
+        )
+    return tuple(f for f in REPORT_FORMATS if f in parts)
+
+
 @main.command()
 @_warehouse_option
 @click.option("--quarter", default=None, help="YYYYQn [default: the latest complete quarter]")
 @click.option("--org", "org_id", default=None, help="org_id [default: head office]")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="folder to write")
-def report(warehouse: Path | None, quarter: str | None, org_id: str | None, out: Path) -> None:
-    """Render the quarterly review pack (executed notebook and self-contained HTML)."""
+@click.option(
+    "--format",
+    "formats",
+    default="html",
+    show_default=True,
+    callback=_report_formats,
+    help="html (executed notebook + HTML), xlsx (Excel workbook, no notebook run) or html,xlsx",
+)
+def report(
+    warehouse: Path | None,
+    quarter: str | None,
+    org_id: str | None,
+    out: Path,
+    formats: tuple[str, ...],
+) -> None:
+    """Render the quarterly review pack (executed notebook and self-contained HTML, and/or an
+    Excel workbook)."""
+    published = _settings(warehouse=warehouse).published
+    folder = out.expanduser().resolve()
+    if "xlsx" in formats:
+        from amisdw.report.workbook import write_workbook
+
+        t0 = time.perf_counter()
+        written = write_workbook(published, folder, quarter, org_id)
+        console.print(
+            f"{written.org_name} ({written.org_id}) {written.quarter}: "
+            f"wrote {written.path} in {time.perf_counter() - t0:.1f} s"
+        )
+    if "html" in formats:
+        _report_html(published, folder, quarter, org_id)
+
+
+def _report_html(published: Path, out: Path, quarter: str | None, org_id: str | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from amisdw.report.render import render_report
 
-    published = _settings(warehouse=warehouse).published
     t0 = time.perf_counter()
     with Progress(
         TextColumn("[bold]report[/] {task.description}"),
@@ -474,9 +519,7 @@ def report(warehouse: Path | None, quarter: str | None, org_id: str | None, out:
         def step(done: int, total: int, section: str) -> None:
             bar.update(task, completed=done, total=total, description=section)
 
-        rendered = render_report(
-            published, out.expanduser().resolve(), quarter, org_id, progress=step
-        )
+        rendered = render_report(published, out, quarter, org_id, progress=step)
     console.print(
         f"{rendered.org_name} ({rendered.org_id}) {rendered.quarter}: "
         f"wrote {rendered.html} and {rendered.notebook.name} "

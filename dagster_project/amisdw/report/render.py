@@ -40,6 +40,11 @@ class Rendered:
     org_name: str
 
 
+def report_stem(org_id: str, quarter: str) -> str:
+    """The file name (without suffix) of the review of an org and quarter, HTML or workbook."""
+    return f"quarterly_review_{org_id}_{quarter}"
+
+
 def resolve(warehouse: Path, quarter: str | None, org_id: str | None) -> tuple[str, str, str]:
     """Check the parameters against the warehouse before starting a kernel.
 
@@ -149,7 +154,7 @@ def render_report(
         nbformat.read(notebook, as_version=4),
         {"warehouse": str(warehouse), "quarter": chosen, "org_id": org},
     )
-    stem = f"quarterly_review_{org}_{chosen}"
+    stem = report_stem(org, chosen)
     nb_path, html_path = out / f"{stem}.ipynb", out / f"{stem}.html"
     try:
         execute(nb, cwd=notebook.parent, progress=progress)
