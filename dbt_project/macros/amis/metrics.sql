@@ -9,9 +9,12 @@
       last  stocks at period end: the value of the period's last loaded month
       mean  distinct-agent counts and average headcounts (季均/年均): the sum of the monthly
             values over the number of loaded months (an org without a value counts 0)
+    (macros amis_period_value / amis_period_values apply them). With with_outlet_stages
+    (the default) the list ends with the outlet-stage components (amis_outlet_stage_measures);
+    the area marts carry only the others (with_outlet_stages=false).
 #}
-{% macro amis_metric_components() -%}
-    {{ return([
+{% macro amis_metric_components(with_outlet_stages=true) -%}
+    {%- set components = [
         ('headcount_start', 'first'),
         ('headcount_end', 'last'),
         ('headcount_avg', 'mean'),
@@ -55,7 +58,70 @@
         ('persistency_denominator', 'sum'),
         ('cooling_off_cancelled_premium', 'sum'),
         ('cohort_first_year_premium', 'sum'),
+    ] -%}
+    {%- if with_outlet_stages -%}
+        {%- set rules = {'agent_months': 'sum'} -%}
+        {%- for name, rule in components -%}
+            {%- do rules.update({name: rule}) -%}
+        {%- endfor -%}
+        {%- for stage in amis_outlet_stages() -%}
+            {%- for measure in amis_outlet_stage_measures() -%}
+                {%- do components.append((amis_outlet_stage_component(measure, stage), rules[measure])) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(components) }}
+{%- endmacro %}
+
+
+{#
+    Outlet stages (二元网点生命周期, kpi-dictionary.md "Outlet lifecycle"; int_org__outlet_stages):
+    a sales region with OutletType 1 is `new` (新设网点) in months 1-12 after its FoundDate
+    month and `existing` (已有网点) from month 13; any other region is `urban` (城区职场). An
+    agent-month takes the stage of its home team's region that month (start-of-month stocks:
+    of the start team's region at the end of the previous month).
+#}
+{% macro amis_outlet_stages() -%}
+    {{ return(['new', 'existing', 'urban']) }}
+{%- endmacro %}
+
+
+{#
+    The components that are also kept per outlet stage, as component `<measure>_outlet_<stage>`
+    (amis_outlet_stage_component) with the period rule of the measure itself: the measures of
+    mart_outlet_stage and of the outlet-stage KPIs of the catalogue, and agent_months (the
+    agent-months whose home team's region is in the stage: which stage rows exist).
+#}
+{% macro amis_outlet_stage_measures() -%}
+    {{ return([
+        'headcount_end', 'headcount_avg', 'hires', 'leavers', 'producing_manpower',
+        'effective_manpower', 'new_policies', 'new_premium', 'first_year_standard_premium',
+        'fyc', 'agent_months',
     ]) }}
+{%- endmacro %}
+
+
+{# The name of a measure's component for one outlet stage: headcount_avg, new -> headcount_avg_outlet_new. #}
+{% macro amis_outlet_stage_component(measure, stage) -%}
+    {{ return(measure ~ '_outlet_' ~ stage) }}
+{%- endmacro %}
+
+
+{#
+    The outlet-stage contributions of one contribution block (for amis_contribution): for
+    every stage and every outlet-stage measure given in `values` (measure -> expression), the
+    component <measure>_outlet_<stage> = the measure's expression where `stage_expr` is that
+    stage, else 0. Returns a dict.
+#}
+{% macro amis_outlet_stage_values(stage_expr, values) -%}
+    {%- set staged = {} -%}
+    {%- for stage in amis_outlet_stages() -%}
+        {%- for measure in amis_outlet_stage_measures() if measure in values -%}
+            {%- do staged.update({amis_outlet_stage_component(measure, stage):
+                "case when " ~ stage_expr ~ " = '" ~ stage ~ "' then " ~ values[measure] ~ " else 0 end"}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(staged) }}
 {%- endmacro %}
 
 
@@ -119,7 +185,7 @@ select
     p.period_first_month,
     p.period_last_month,
     p.loaded_months,
-    {%- for name, rule in amis_metric_components() %}
+    {%- for name, rule in amis_metric_components(with_outlet_stages=false) %}
     p.{{ name }},
     {%- endfor %}
     p.net_growth,

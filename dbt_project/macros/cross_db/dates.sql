@@ -18,6 +18,17 @@
 {%- endmacro %}
 
 
+{# Quarter number 1-4 of a date, as an integer (months 1-3 -> 1, ..., 10-12 -> 4). #}
+{% macro amis_quarter_of_year(expr) -%}
+    {{ return(adapter.dispatch('amis_quarter_of_year', 'amisdw')(expr)) }}
+{%- endmacro %}
+
+{% macro default__amis_quarter_of_year(expr) -%}
+    {#- floor() gives the same quarter whether / truncates integers (Postgres) or not (DuckDB, Spark). -#}
+    cast(floor(({{ amis_month_of_year(expr) }} - 1) / 3) + 1 as {{ dbt.type_int() }})
+{%- endmacro %}
+
+
 {#
     A `YYYYMM` text as delivered, normalised: trimmed, with '-' and '/' separators removed
     (so 2024-03 and 2024/03 become 202403). Returns text; validity is checked by

@@ -1,6 +1,9 @@
 -- Invariant: months sum to quarters and years for flows and amounts (components with the
 -- period rule `sum`), and the other rules hold too: stocks are the first / last loaded
--- month's, means the sum of the months over the loaded months.
+-- month's, means the sum of the months over the loaded months. Recomputed here from the
+-- months, independently of the macro amis_period_values, for every component (outlet-stage
+-- ones included) of int_metrics__org_periods, whose columns the area marts and
+-- mart_outlet_stage publish as they are.
 
 {% set components = amis_metric_components() %}
 
@@ -41,7 +44,7 @@ recomputed as (
 
 published as (
 
-    select * from {{ ref('mart_manpower') }} where period_type in ('Q', 'Y')
+    select * from {{ ref('int_metrics__org_periods') }} where period_type in ('Q', 'Y')
 
 )
 

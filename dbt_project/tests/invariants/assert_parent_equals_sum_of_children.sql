@@ -9,10 +9,15 @@
 -- Transfers in / out are the one exception, by definition: a move between two teams of one
 -- department is a transfer of each team and of neither the department nor anything above,
 -- so they are not sums of children (the flow identity holds at every level instead).
--- headcount_avg is half a start stock and half an end stock, each checked here with its
--- own positions; assert_headcount_avg_is_mean_of_start_and_end ties it to them.
+-- headcount_avg (and its outlet-stage split headcount_avg_outlet_<stage>) is half a start
+-- stock and half an end stock, each checked here with its own positions;
+-- assert_headcount_avg_is_mean_of_start_and_end ties it to them.
 
-{% set components = amis_metric_components() | map(attribute=0) | reject('in', ['transfers_in', 'transfers_out', 'headcount_avg']) | list %}
+{% set excluded = ['transfers_in', 'transfers_out', 'headcount_avg'] %}
+{% for stage in amis_outlet_stages() %}
+{% do excluded.append(amis_outlet_stage_component('headcount_avg', stage)) %}
+{% endfor %}
+{% set components = amis_metric_components() | map(attribute=0) | reject('in', excluded) | list %}
 {% set start_keyed = ['headcount_start', 'formal_headcount_start', 'agents_a02_a03_start', 'teams_open_start'] %}
 {% set cohort_lags = {
     'conversion_cohort_size': 3, 'converted_3m': 3,

@@ -34,7 +34,7 @@ months as (
 
 cohort_positions as (
 
-    select h.*, f.channel {% for l in range(1, 8) %}, f.org_l{{ l }}{% endfor %}
+    select h.*, f.channel, {{ amis_org_columns('f') }}
     from hires as h
     inner join {{ ref('int_metrics__agent_months') }} as f
         on f.agent_code = h.agent_code and f.month_start = h.cohort_month
@@ -84,8 +84,7 @@ select
     c.cohort_month,
     c.spell_start_date as hire_date,
     c.channel,
-    {% for l in range(1, 8) %}c.org_l{{ l }},
-    {% endfor %}
+    {{ amis_org_columns('c') }},
     case when s.is_open_ended = 1 then null else s.spell_end_date end as spell_end_date,
     ff.first_formal_date,
     ff.first_formal_date is not null

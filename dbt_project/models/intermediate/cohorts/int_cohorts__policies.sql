@@ -34,8 +34,7 @@ select
     p.sign_month as cohort_month,
     cast({{ dbt.dateadd('month', 12, 'p.sign_month') }} as date) as persistency_report_month,
     f.channel,
-    {% for l in range(1, 8) %}f.org_l{{ l }},
-    {% endfor %}
+    {{ amis_org_columns('f') }},
     p.annualised_first_year_premium as first_year_premium,
     case when p.is_cooling_off_cancelled then p.annualised_first_year_premium else 0 end
         as cancelled_first_year_premium,

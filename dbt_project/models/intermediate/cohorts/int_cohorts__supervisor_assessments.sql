@@ -34,7 +34,7 @@ select
     -- the agent's home team in the AssessPeriod's last month; an agent without a row that
     -- month (not in service in it, e.g. hired just after) falls back to the event's month
     coalesce(f.channel, fe.channel) as channel,
-    {% for l in range(1, 8) %}case when f.agent_code is not null then f.org_l{{ l }} else fe.org_l{{ l }} end as org_l{{ l }}{% if not loop.last %},{% endif %}
+    {% for l in amis_org_levels() %}case when f.agent_code is not null then f.org_l{{ l }} else fe.org_l{{ l }} end as org_l{{ l }}{% if not loop.last %},{% endif %}
     {% endfor %}
 from assessments as a
 left join {{ ref('int_metrics__agent_months') }} as f

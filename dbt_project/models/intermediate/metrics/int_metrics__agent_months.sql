@@ -5,8 +5,6 @@
 -- stocks use the start team with the positions at the end of the previous month
 -- (start_org_l1 .. start_org_l7).
 
-{% set levels = range(1, 8) %}
-
 with
 
 months as (
@@ -128,15 +126,14 @@ bridge as (
 -- (a team closed before a refund is booked to it)
 home_positions as (
 
-    select agent_code, month_start, position_month, channel
-        {% for l in levels %}, org_l{{ l }}{% endfor %}
+    select agent_code, month_start, position_month, channel, {{ amis_org_columns() }}
     from (
         select
             b0.agent_code,
             b0.month_start,
             bridge.position_month,
-            bridge.channel
-            {% for l in levels %}, bridge.org_l{{ l }}{% endfor %},
+            bridge.channel,
+            {{ amis_org_columns('bridge') }},
             row_number() over (
                 partition by b0.agent_code, b0.month_start order by bridge.position_month desc
             ) as recency
@@ -154,8 +151,8 @@ start_positions as (
     select
         b0.agent_code,
         b0.month_start,
-        bridge.channel
-        {% for l in levels %}, bridge.org_l{{ l }}{% endfor %}
+        bridge.channel,
+        {{ amis_org_columns('bridge') }}
     from base as b0
     inner join bridge
         on bridge.team_id = b0.start_team_id
@@ -187,12 +184,10 @@ select
     flags.home_team_id,
     hp.channel,
     hp.position_month as home_position_month,
-    {% for l in levels %}hp.org_l{{ l }},
-    {% endfor %}
+    {{ amis_org_columns('hp') }},
     flags.start_team_id,
     sp.channel as start_channel,
-    {% for l in levels %}sp.org_l{{ l }} as start_org_l{{ l }},
-    {% endfor %}
+    {{ amis_org_columns('sp', alias_prefix='start_org_l') }},
     flags.in_service_start,
     flags.in_service_end,
     flags.has_service_day,

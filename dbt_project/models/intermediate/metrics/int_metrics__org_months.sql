@@ -1,11 +1,52 @@
 -- The additive monthly components of every KPI (macro amis_metric_components), per org,
 -- level 1-7, month and channel (ALL, and 1 / 4): contributions of agent-months, events and
 -- cohorts, each attributed to an org through the org_l1 .. org_l7 ids it carries, summed at
--- every level. One row for every (org, month, channel) that exists that month (open on some
--- day of it, int_org__org_channels) or has any contribution.
+-- every level (macro amis_rollup_to_levels); transfers come from
+-- int_metrics__transfers_org_months. The outlet-stage components (<measure>_outlet_<stage>)
+-- split an agent-month's measures by the stage of its region (int_org__outlet_stages). One
+-- row for every (org, month, channel) that exists that month (open on some day of it,
+-- int_org__org_channels) or has any contribution.
 
-{% set levels = range(1, 8) %}
-{% set org_cols %}{% for l in levels %}org_l{{ l }}{% if not loop.last %}, {% endif %}{% endfor %}{% endset %}
+{% set components = amis_metric_components() %}
+
+{#- agent-month measures at the home team (positions of the month), and their split by the
+    outlet stage of the home team's region that month -#}
+{% set home_values = {
+    'headcount_end': amis_flag('in_service_end'),
+    'headcount_avg': '0.5 * ' ~ amis_flag('in_service_end'),
+    'hires': 'hires',
+    'leavers': 'leavers',
+    'formal_headcount_end': amis_flag('is_formal_end'),
+    'producing_manpower': amis_flag('is_producing'),
+    'long_term_producing_manpower': amis_flag('is_long_term_producing'),
+    'effective_manpower': amis_flag('is_effective'),
+    'ten_thousand_manpower': amis_flag('is_ten_thousand'),
+    'licensed_manpower': amis_flag('is_licensed_end'),
+    'supervisors': amis_flag('is_supervisor_end'),
+    'producing_supervisors': amis_flag('is_producing_supervisor'),
+    'activity_agents': amis_flag('has_activity_with_duty_days'),
+    'visit_quota_agents': amis_flag('meets_visit_quota'),
+    'duty_days': 'duty_days',
+    'attendance_days': 'attendance_days',
+    'visits': 'visits',
+    'new_policies': 'net_policies',
+    'new_premium': 'net_premium',
+    'first_year_premium': 'first_year_premium',
+    'first_year_standard_premium': 'first_year_standard_premium',
+    'fyc': 'fyc',
+} %}
+{% set home_staged = {'agent_months': '1'} %}
+{% do home_staged.update(home_values) %}
+{% do home_values.update(amis_outlet_stage_values("coalesce(home_stage.outlet_stage, 'urban')", home_staged)) %}
+
+{#- start-of-month stocks at the start team (positions at the end of the previous month) -#}
+{% set start_values = {
+    'headcount_start': '1',
+    'headcount_avg': '0.5',
+    'formal_headcount_start': amis_flag('is_formal_start'),
+    'agents_a02_a03_start': amis_flag('is_a02_a03_start'),
+} %}
+{% do start_values.update(amis_outlet_stage_values("coalesce(start_stage.outlet_stage, 'urban')", {'headcount_avg': '0.5'})) %}
 
 with
 
@@ -21,58 +62,46 @@ months as (
 
 ),
 
+stages as (
+
+    select * from {{ ref('int_org__outlet_stages') }}
+
+),
+
 contributions as (
 
-    -- agent-month measures, at the home team (positions of the month)
+    -- agent-month measures, at the home team (positions of the month), with the outlet
+    -- stage of the home team's region that month
     select
-        month_start, channel, {{ org_cols }},
-        {{ amis_contribution({
-            'headcount_end': amis_flag('in_service_end'),
-            'headcount_avg': '0.5 * ' ~ amis_flag('in_service_end'),
-            'hires': 'hires',
-            'leavers': 'leavers',
-            'formal_headcount_end': amis_flag('is_formal_end'),
-            'producing_manpower': amis_flag('is_producing'),
-            'long_term_producing_manpower': amis_flag('is_long_term_producing'),
-            'effective_manpower': amis_flag('is_effective'),
-            'ten_thousand_manpower': amis_flag('is_ten_thousand'),
-            'licensed_manpower': amis_flag('is_licensed_end'),
-            'supervisors': amis_flag('is_supervisor_end'),
-            'producing_supervisors': amis_flag('is_producing_supervisor'),
-            'activity_agents': amis_flag('has_activity_with_duty_days'),
-            'visit_quota_agents': amis_flag('meets_visit_quota'),
-            'duty_days': 'duty_days',
-            'attendance_days': 'attendance_days',
-            'visits': 'visits',
-            'new_policies': 'net_policies',
-            'new_premium': 'net_premium',
-            'first_year_premium': 'first_year_premium',
-            'first_year_standard_premium': 'first_year_standard_premium',
-            'fyc': 'fyc',
-        }) }}
+        agent_months.month_start, agent_months.channel, {{ amis_org_columns('agent_months') }},
+        {{ amis_contribution(home_values) }}
     from agent_months
+    left join stages as home_stage
+        on home_stage.region_id = agent_months.org_l5
+        and home_stage.month_start = agent_months.home_position_month
 
     union all
 
-    -- start-of-month stocks, at the start team (positions at the end of the previous month);
-    -- the month's average headcount (start + end) / 2 takes its start half here and its end
-    -- half above, so that it is exactly (headcount_start + headcount_end) / 2 of every org
+    -- start-of-month stocks, at the start team (positions at the end of the previous month,
+    -- and the outlet stage of the start team's region then); the month's average headcount
+    -- (start + end) / 2 takes its start half here and its end half above, so that it is
+    -- exactly (headcount_start + headcount_end) / 2 of every org
     select
-        month_start, start_channel, {% for l in levels %}start_org_l{{ l }}{% if not loop.last %}, {% endif %}{% endfor %},
-        {{ amis_contribution({
-            'headcount_start': '1',
-            'headcount_avg': '0.5',
-            'formal_headcount_start': amis_flag('is_formal_start'),
-            'agents_a02_a03_start': amis_flag('is_a02_a03_start'),
-        }) }}
+        agent_months.month_start, agent_months.start_channel,
+        {{ amis_org_columns('agent_months', prefix='start_org_l') }},
+        {{ amis_contribution(start_values) }}
     from agent_months
-    where in_service_start
+    left join months on months.month_start = agent_months.month_start
+    left join stages as start_stage
+        on start_stage.region_id = agent_months.start_org_l5
+        and start_stage.month_start = months.start_position_month
+    where agent_months.in_service_start
 
     union all
 
     -- teams (level 7) open at the start of the month, positions at the end of the previous one
     select
-        months.month_start, b.channel, {% for l in levels %}b.org_l{{ l }}{% if not loop.last %}, {% endif %}{% endfor %},
+        months.month_start, b.channel, {{ amis_org_columns('b') }},
         {{ amis_contribution({'teams_open_start': '1'}) }}
     from months
     inner join {{ ref('int_org__team_ancestors') }} as b
@@ -86,7 +115,7 @@ contributions as (
     union all
 
     select
-        month_start, channel, {{ org_cols }},
+        month_start, channel, {{ amis_org_columns() }},
         {{ amis_contribution({
             'promotions': amis_flag('is_promotion'),
             'promotions_to_supervisor': amis_flag('is_promotion_to_supervisor'),
@@ -97,7 +126,7 @@ contributions as (
     union all
 
     select
-        cohort_month, channel, {{ org_cols }},
+        cohort_month, channel, {{ amis_org_columns() }},
         {{ amis_contribution({
             'supervisors_assessed': '1',
             'supervisors_passed': amis_flag('passed'),
@@ -113,7 +142,7 @@ contributions as (
 
     -- hire cohorts of month c, reported in month c+{{ k }}
     select
-        cast({{ dbt.dateadd('month', k, 'cohort_month') }} as date), channel, {{ org_cols }},
+        cast({{ dbt.dateadd('month', k, 'cohort_month') }} as date), channel, {{ amis_org_columns() }},
         {{ amis_contribution({size: '1', outcome: amis_flag(flag)}) }}
     from {{ ref('int_cohorts__hires') }}
     {% endfor %}
@@ -122,7 +151,7 @@ contributions as (
 
     -- policy cohorts of month c: persistency reported in month c+12
     select
-        persistency_report_month, channel, {{ org_cols }},
+        persistency_report_month, channel, {{ amis_org_columns() }},
         {{ amis_contribution({
             'persistency_numerator': 'persistency_numerator',
             'persistency_denominator': 'persistency_denominator',
@@ -134,7 +163,7 @@ contributions as (
 
     -- and the cooling-off ratio reported in month c
     select
-        cohort_month, channel, {{ org_cols }},
+        cohort_month, channel, {{ amis_org_columns() }},
         {{ amis_contribution({
             'cooling_off_cancelled_premium': 'cancelled_first_year_premium',
             'cohort_first_year_premium': 'first_year_premium',
@@ -155,51 +184,13 @@ reported as (
 
 by_org as (
 
-    {% for l in levels %}
-    {% for mode in ['ALL', 'channel'] %}
-    select
-        org_l{{ l }} as org_id,
-        {{ l }} as level,
-        month_start,
-        {% if mode == 'ALL' %}'ALL'{% else %}channel{% endif %} as channel,
-        {%- for name, rule in amis_metric_components() %}
-        sum({{ name }}) as {{ name }},
-        {%- endfor %}
-        0 as _end
-    from reported
-    where org_l{{ l }} is not null{% if mode != 'ALL' %} and channel is not null{% endif %}
-    group by org_l{{ l }}, month_start{% if mode != 'ALL' %}, channel{% endif %}
-    {% if not (loop.last and l == 7) %}union all{% endif %}
-    {% endfor %}
-    {% endfor %}
+    {{ amis_rollup_to_levels('reported', components | map(attribute=0) | list, group_by=['month_start']) }}
 
 ),
 
 transfers as (
 
-    -- per month: agents in service at the start whose start org (positions at the end of the
-    -- previous month) differs from their home org; counted in at the home org, out at the start
-    {% for l in levels %}
-    {% for mode in ['ALL', 'channel'] %}
-    {% set moved %}(not {{ amis_same('start_org_l' ~ l, 'org_l' ~ l) }}{% if mode != 'ALL' %} or not {{ amis_same('start_channel', 'channel') }}{% endif %}){% endset %}
-    select
-        org_l{{ l }} as org_id, {{ l }} as level, month_start,
-        {% if mode == 'ALL' %}'ALL'{% else %}channel{% endif %} as channel,
-        count(*) as transfers_in, 0 as transfers_out
-    from agent_months
-    where in_service_start and org_l{{ l }} is not null and {{ moved }}{% if mode != 'ALL' %} and channel is not null{% endif %}
-    group by org_l{{ l }}, month_start{% if mode != 'ALL' %}, channel{% endif %}
-    union all
-    select
-        start_org_l{{ l }}, {{ l }}, month_start,
-        {% if mode == 'ALL' %}'ALL'{% else %}start_channel{% endif %},
-        0, count(*)
-    from agent_months
-    where in_service_start and start_org_l{{ l }} is not null and {{ moved }}{% if mode != 'ALL' %} and start_channel is not null{% endif %}
-    group by start_org_l{{ l }}, month_start{% if mode != 'ALL' %}, start_channel{% endif %}
-    {% if not (loop.last and l == 7) %}union all{% endif %}
-    {% endfor %}
-    {% endfor %}
+    select * from {{ ref('int_metrics__transfers_org_months') }}
 
 ),
 
@@ -217,20 +208,20 @@ measures as (
 
     select
         org_id, level, month_start, channel,
-        {%- for name, rule in amis_metric_components() %}
+        {%- for name, rule in components %}
         sum({{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from (
         select
             org_id, level, month_start, channel,
-            {%- for name, rule in amis_metric_components() %}
+            {%- for name, rule in components %}
             {% if name in ('transfers_in', 'transfers_out') %}0{% else %}{{ name }}{% endif %} as {{ name }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         from by_org
         union all
         select
             org_id, level, month_start, channel,
-            {%- for name, rule in amis_metric_components() %}
+            {%- for name, rule in components %}
             {% if name in ('transfers_in', 'transfers_out') %}{{ name }}{% else %}0{% endif %} as {{ name }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         from transfers
@@ -244,7 +235,7 @@ select
     u.level,
     u.month_start,
     u.channel,
-    {%- for name, rule in amis_metric_components() %}
+    {%- for name, rule in components %}
     coalesce(m.{{ name }}, 0) as {{ name }}{% if not loop.last %},{% endif %}
     {%- endfor %}
 from universe as u

@@ -1,6 +1,7 @@
 -- The KPI components per org, level, period (M, Q, Y) and channel, from the monthly ones by
--- each component's period rule (macro amis_metric_components): sums of the months, the
--- stock at the period's first or last loaded month, or the mean over its loaded months.
+-- each component's period rule (macro amis_metric_components; applied by macro
+-- amis_period_values): sums of the months, the stock at the period's first or last loaded
+-- month, or the mean over its loaded months.
 -- Two derived components follow: net_growth and formal_net_growth (end - start stocks).
 
 with
@@ -28,17 +29,7 @@ select
     min(p.period_first_month) as period_first_month,
     min(p.period_last_month) as period_last_month,
     min(p.loaded_months) as loaded_months,
-    {%- for name, rule in amis_metric_components() %}
-    {%- if rule == 'sum' %}
-    sum(o.{{ name }}) as {{ name }}
-    {%- elif rule == 'first' %}
-    sum(case when o.month_start = p.period_first_month then o.{{ name }} else 0 end) as {{ name }}
-    {%- elif rule == 'last' %}
-    sum(case when o.month_start = p.period_last_month then o.{{ name }} else 0 end) as {{ name }}
-    {%- else %}
-    cast(sum(o.{{ name }}) as {{ amis_type_double() }}) / min(p.loaded_months) as {{ name }}
-    {%- endif %}{% if not loop.last %},{% endif %}
-    {%- endfor %}
+    {{- amis_period_values(amis_metric_components(), relation='o', periods='p') }}
 from org_months as o
 inner join periods as p on p.month_start = o.month_start
 group by o.org_id, o.level, p.period_type, p.period, o.channel

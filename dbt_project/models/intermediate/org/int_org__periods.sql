@@ -31,7 +31,7 @@ labelled as (
         'Q',
         {{ dbt.concat([
             "cast(year_number as " ~ dbt.type_string() ~ ")", "'Q'",
-            "cast(cast(floor((month_number - 1) / 3) + 1 as " ~ dbt.type_int() ~ ") as " ~ dbt.type_string() ~ ")"]) }}
+            "cast(" ~ amis_quarter_of_year('month_start') ~ " as " ~ dbt.type_string() ~ ")"]) }}
     from months
 
     union all

@@ -12,8 +12,7 @@ select
     e.event_type_code = '03' and e.new_grade_code = 'B01' as is_promotion_to_supervisor,
     e.event_type_code = '05' as is_demotion,
     f.channel,
-    {% for l in range(1, 8) %}f.org_l{{ l }}{% if not loop.last %},{% endif %}
-    {% endfor %}
+    {{ amis_org_columns('f') }}
 from {{ ref('int_personnel__events_valid') }} as e
 inner join {{ ref('int_metrics__agent_months') }} as f
     on f.agent_code = e.agent_code and f.month_start = e.effective_month

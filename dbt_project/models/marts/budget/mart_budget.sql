@@ -35,17 +35,19 @@ period_targets as (
         p.period,
         t.indicator_code,
         c.kind,
+        -- the period rules (macro amis_period_value); a stock without a target in its
+        -- month has none for the period (null, not 0)
         case
             -- means and rates: the mean of the monthly targets
             when c.kind in ('mean', 'rate')
-                then sum(t.target_value) / min(p.loaded_months)
+                then {{ amis_period_value('mean', 't.target_value', 't.target_month', 'p') }}
             -- stocks at period start (headcount_start, ...) and at period end
             when c.kind = 'stock' and t.indicator_code like '%_start'
-                then sum(case when t.target_month = p.period_first_month then t.target_value end)
+                then {{ amis_period_value('first', 't.target_value', 't.target_month', 'p', otherwise=none) }}
             when c.kind = 'stock'
-                then sum(case when t.target_month = p.period_last_month then t.target_value end)
+                then {{ amis_period_value('last', 't.target_value', 't.target_month', 'p', otherwise=none) }}
             -- flows and amounts: the sum of the monthly targets
-            else sum(t.target_value)
+            else {{ amis_period_value('sum', 't.target_value', 't.target_month', 'p') }}
         end as target_value
     from targets as t
     inner join periods as p on p.month_start = t.target_month

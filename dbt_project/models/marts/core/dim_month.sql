@@ -9,8 +9,7 @@ select
     y.period as year_label,
     cast(extract(year from months.month_start) as {{ dbt.type_int() }}) as year_number,
     cast({{ amis_month_of_year('months.month_start') }} as {{ dbt.type_int() }}) as month_number,
-    cast(floor(({{ amis_month_of_year('months.month_start') }} - 1) / 3) + 1 as {{ dbt.type_int() }})
-        as quarter_number,
+    {{ amis_quarter_of_year('months.month_start') }} as quarter_number,
     {{ dbt.concat(["y.period", "'年'", "cast(cast(" ~ amis_month_of_year('months.month_start') ~ " as " ~ dbt.type_int() ~ ") as " ~ dbt.type_string() ~ ")", "'月'"]) }}
         as month_label_zh,
     {{ dbt.concat(["y.period", "'年第'", amis_substr_chars('q.period', 6, 1), "'季度'"]) }}

@@ -9,8 +9,7 @@ select
     p.selling_team_id,
     f.home_team_id as home_team_id_at_sign,
     f.channel,
-    {% for l in range(1, 8) %}f.org_l{{ l }},
-    {% endfor %}
+    {{ amis_org_columns('f') }},
     p.county_com_code,
     p.risk_code,
     p.risk_type_code,

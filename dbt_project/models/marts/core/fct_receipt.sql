@@ -8,8 +8,7 @@ select
     r.credited_team_id,
     f.home_team_id,
     f.channel,
-    {% for l in range(1, 8) %}f.org_l{{ l }},
-    {% endfor %}
+    {{ amis_org_columns('f') }},
     r.policy_year,
     r.transaction_type_code,
     r.premium_amount,

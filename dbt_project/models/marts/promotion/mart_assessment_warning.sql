@@ -52,8 +52,7 @@ select
     a.end_grade_code as grade_code,
     a.home_team_id as team_id,
     a.channel,
-    {% for l in range(1, 8) %}a.org_l{{ l }},
-    {% endfor %}
+    {{ amis_org_columns('a') }},
     coalesce(qtd.qtd_fyc, 0) as qtd_fyc,
     t.quarterly_fyc_threshold,
     cast(t.quarterly_fyc_threshold as {{ amis_type_double() }}) * q.loaded_months / 3

@@ -122,8 +122,8 @@ select
     findings.replayed_value,
     findings.effective_date,
     findings.team_id,
-    {% for level in range(1, 8) %}teams.org_l{{ level }},
-    {% endfor %}findings.detail
+    {{ amis_org_columns('teams') }},
+    findings.detail
 from findings
 left join months on months.month_start = findings.month_start
 -- the team's place in the hierarchy that month, so findings can be scoped to an org

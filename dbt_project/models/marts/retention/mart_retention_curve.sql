@@ -2,7 +2,10 @@
 -- of the cohort in service at the end of each month k = 0 .. 24 after hire, for the months
 -- already loaded. A cohort belongs to the home team of its hire month.
 
-{% set levels = range(1, 8) %}
+{% set measures = [('cohort_size', 'count(*)')] %}
+{% for k in range(0, 25) %}
+{% do measures.append(('retained_m' ~ k, 'sum(' ~ amis_flag('in_service_end_month_' ~ k) ~ ')')) %}
+{% endfor %}
 
 with
 
@@ -20,23 +23,8 @@ last_loaded as (
 
 by_org as (
 
-    {% for l in levels %}
-    {% for mode in ['ALL', 'channel'] %}
-    select
-        org_l{{ l }} as org_id,
-        {{ l }} as level,
-        {% if mode == 'ALL' %}'ALL'{% else %}channel{% endif %} as channel,
-        cohort_month,
-        count(*) as cohort_size
-        {%- for k in range(0, 25) %},
-        sum({{ amis_flag('in_service_end_month_' ~ k) }}) as retained_m{{ k }}
-        {%- endfor %}
-    from cohorts
-    where org_l{{ l }} is not null{% if mode != 'ALL' %} and channel is not null{% endif %}
-    group by org_l{{ l }}, cohort_month{% if mode != 'ALL' %}, channel{% endif %}
-    {% if not (loop.last and l == 7) %}union all{% endif %}
-    {% endfor %}
-    {% endfor %}
+    -- the cohort's size and its members in service at the end of month k, at every level
+    {{ amis_rollup_to_levels('cohorts', measures, group_by=['cohort_month']) }}
 
 )
 
