@@ -183,6 +183,7 @@ def test_gates_are_blocking_dagster_asset_checks(case):
 
     from amisdw.orchestration.ingest_assets import GATE_CHECK, build_ingest_assets
     from amisdw.orchestration.partitions import monthly_partitions
+    from amisdw.progress import NoProgress
     from amisdw.settings import Settings
 
     inbox, build, quality = case
@@ -195,7 +196,10 @@ def test_gates_are_blocking_dagster_asset_checks(case):
 
     inject(inbox / "202402", "orphan_codes")
     result = dg.materialize(
-        [ingest], partition_key="202402", resources={"settings": settings}, raise_on_error=False
+        [ingest],
+        partition_key="202402",
+        resources={"settings": settings, "progress": NoProgress()},
+        raise_on_error=False,
     )
     assert result.success  # the run goes on with what loaded (here: nothing new)
     evaluations = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()}
