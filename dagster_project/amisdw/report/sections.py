@@ -49,6 +49,31 @@ HEADLINE = [
     "cooling_off_cancellation_ratio",
 ]
 
+# the child-org tables of the sections (the Excel workbook shows the same KPIs)
+MANPOWER = [
+    "headcount_start",
+    "headcount_end",
+    "headcount_avg",
+    "hires",
+    "leavers",
+    "transfers_in",
+    "transfers_out",
+    "net_growth_rate",
+    "recruitment_rate",
+    "attrition_rate",
+]
+PROMOTION = [
+    "promotions",
+    "promotions_to_supervisor",
+    "promotion_rate_to_supervisor",
+    "team_formation_rate",
+    "demotions",
+    "supervisors",
+    "supervisor_pass_rate",
+]
+PROMOTION_TREND = ["promotions", "promotions_to_supervisor", "demotions"]
+QUALITY = ["persistency_13m", "cooling_off_cancellation_ratio", "new_policies", "new_premium"]
+
 RANKED: list[tuple[str, bool]] = [  # (KPI, higher is better)
     ("headcount_end", True),
     ("net_growth_rate", True),
@@ -201,18 +226,7 @@ def manpower(rv: Review) -> list[Block]:
     blocks.append(
         _child_table(
             rv,
-            [
-                "headcount_start",
-                "headcount_end",
-                "headcount_avg",
-                "hires",
-                "leavers",
-                "transfers_in",
-                "transfers_out",
-                "net_growth_rate",
-                "recruitment_rate",
-                "attrition_rate",
-            ],
+            MANPOWER,
             f"{rv.quarter_zh}人力发展（按{rv.child_level_name}）",
         )
     )
@@ -402,20 +416,12 @@ def promotion(rv: Review) -> list[Block]:
     blocks: list[Block] = [
         _child_table(
             rv,
-            [
-                "promotions",
-                "promotions_to_supervisor",
-                "promotion_rate_to_supervisor",
-                "team_formation_rate",
-                "demotions",
-                "supervisors",
-                "supervisor_pass_rate",
-            ],
+            PROMOTION,
             f"{rv.quarter_zh}晋升与组织发展",
         )
     ]
     quarters = rv.trend_quarters()
-    codes = ["promotions", "promotions_to_supervisor", "demotions"]
+    codes = PROMOTION_TREND
     long = rv.values(codes, quarters, [rv.org.org_id])
     frame = long.pivot_table(index="period", columns="kpi_code", values="value").reindex(
         index=quarters, columns=codes
@@ -485,7 +491,7 @@ def quality(rv: Review) -> list[Block]:
     blocks.append(
         _child_table(
             rv,
-            ["persistency_13m", "cooling_off_cancellation_ratio", "new_policies", "new_premium"],
+            QUALITY,
             f"{rv.quarter_zh}业务品质",
         )
     )

@@ -30,7 +30,7 @@ from amisdw.report.review import (
     _children,
     open_review,
 )
-from amisdw.report.sections import HEADLINE, RANKED
+from amisdw.report.sections import HEADLINE, MANPOWER, PROMOTION, PROMOTION_TREND, QUALITY, RANKED
 from amisdw.report.workbook_formats import (
     CHANGE,
     COUNT,
@@ -74,18 +74,6 @@ SECTION_TITLES = {
     "网点": "九、新设网点与已有网点",
     "下级机构排名": "十、下级机构排名",
 }
-MANPOWER = [
-    "headcount_start",
-    "headcount_end",
-    "headcount_avg",
-    "hires",
-    "leavers",
-    "transfers_in",
-    "transfers_out",
-    "net_growth_rate",
-    "recruitment_rate",
-    "attrition_rate",
-]
 MANPOWER_TREND = ["headcount_start", "headcount_end", "headcount_avg", "hires", "leavers"]
 ACTIVITY = [
     "headcount_avg",
@@ -110,18 +98,7 @@ PREMIUM_TREND = [
     "policies_per_producer",
     "premium_per_policy",
 ]
-PROMOTION = [
-    "promotions",
-    "promotions_to_supervisor",
-    "promotion_rate_to_supervisor",
-    "team_formation_rate",
-    "demotions",
-    "supervisors",
-    "supervisor_pass_rate",
-]
-PROMOTION_TREND = ["promotions", "promotions_to_supervisor", "demotions"]
 RETENTION = ["conversion_rate_3m", "retention_rate_7m", "retention_rate_13m"]
-QUALITY = ["persistency_13m", "cooling_off_cancellation_ratio", "new_policies", "new_premium"]
 QUALITY_TREND = ["persistency_13m", "cooling_off_cancellation_ratio"]
 OUTLET = [
     "headcount_end",
