@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from amisdw.cli import main
 from amisdw.orchestration.definitions import build_definitions
 from amisdw.orchestration.partitions import range_tags
+from amisdw.pipeline import instance_for
 from amisdw.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.slow
@@ -66,7 +67,8 @@ def test_backfill_of_three_months_is_one_run_and_matches_amisdw_run(by_cli):
     by_dagster = by_cli["root"] / "dagster" / "warehouse.duckdb"
     settings = Settings.create(inbox=str(by_cli["inbox"]), warehouse=str(by_dagster))
     job = build_definitions(settings).resolve_job_def("monthly_refresh")
-    with dg.instance_for_test() as instance:
+    settings.prepare_folders()  # a fresh persistent instance of its own, as a daemon has
+    with instance_for(settings) as instance:
         # what a backfill of the three months launches: one run tagged with the partition range
         run = job.execute_in_process(
             instance=instance,

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from amisdw.orchestration.definitions import build_definitions
+from amisdw.pipeline import instance_for
 from amisdw.settings import Settings
 from tests.history_builder import history_2011, write_history, write_month
 
@@ -55,8 +56,9 @@ def test_a_quarantined_month_in_a_range_run_strands_nothing(tmp_path):
     write_ok(march, {p.name: len(p.read_bytes().splitlines()) - 1 for p in march.glob("*.csv")})
     settings = Settings.create(inbox=str(inbox), warehouse=str(tmp_path / "wh" / "w.duckdb"))
     defs = build_definitions(settings)
+    settings.prepare_folders()  # the warehouse's own persistent instance, as the daemon uses
 
-    with dg.instance_for_test() as instance:
+    with instance_for(settings) as instance:
         (request,) = tick(defs, instance).run_requests  # a first tick: one run, four months
         assert request.tags["dagster/asset_partition_range_start"] == "201101"
         assert request.tags["dagster/asset_partition_range_end"] == "201104"
