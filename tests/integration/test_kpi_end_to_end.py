@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 
 from amisdw import settings
 from amisdw.extracts.contract import RECEIPT
+from amisdw.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -315,3 +317,47 @@ def test_changing_the_effective_fyc_threshold_moves_effective_manpower(tiny15):
             cwd=settings.DBT_PROJECT_DIR,
             check=True,
         )
+
+
+def test_not_null_columns_names_each_column_holding_nulls(tiny15, tmp_path):
+    """The one-scan not_null test of a model fails with one row per column holding nulls and
+    its count: on a copy of tiny15's build, two team rows of dim_org lose their level and
+    one province its English level name; the other listed columns stay clean."""
+    copy = Settings.create(warehouse=str(tmp_path / "wh" / "w.duckdb"))
+    copy.prepare_folders()
+    shutil.copy(tiny15.build, copy.build)
+    with duckdb.connect(str(copy.build)) as con:
+        teams = [
+            r[0]
+            for r in con.execute(
+                "SELECT org_id FROM marts.dim_org WHERE level = 7 ORDER BY org_id LIMIT 2"
+            ).fetchall()
+        ]
+        con.execute("UPDATE marts.dim_org SET level = NULL WHERE org_id IN (?, ?)", teams)
+        con.execute(
+            "UPDATE marts.dim_org SET level_name_en = NULL WHERE org_id = "
+            "(SELECT min(org_id) FROM marts.dim_org WHERE level = 2)"
+        )
+    target = tmp_path / "target"
+    done = subprocess.run(
+        [
+            DBT,
+            "test",
+            "--profiles-dir",
+            str(copy.dbt_dir),
+            "--quiet",
+            "--target-path",
+            str(target),
+            "--select",
+            "dim_org,test_name:not_null_columns",
+        ],
+        cwd=settings.DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    (result,) = json.loads((target / "run_results.json").read_text())["results"]
+    assert result["status"] == "fail" and result["failures"] == 2
+    with duckdb.connect(str(copy.build), read_only=True) as con:
+        rows = con.execute(result["compiled_code"] + " ORDER BY column_name").fetchall()
+    assert rows == [("level", 2), ("level_name_en", 1)]
