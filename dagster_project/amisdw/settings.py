@@ -52,6 +52,7 @@ ENV_NAMES: dict[str, str] = {
     "sensor_interval_seconds": "AMISDW_SENSOR_INTERVAL_SECONDS",
     "versions_kept": "AMISDW_KEEP_VERSIONS",
     "docs": "AMISDW_DOCS",
+    "unit_tests": "AMISDW_UNIT_TESTS",
     "replay_max_disagreement_share": "AMISDW_REPLAY_MAX_DISAGREEMENT_SHARE",
     "publish_storage_version": "AMISDW_PUBLISH_STORAGE_VERSION",
 }
@@ -84,6 +85,9 @@ class Settings:
     sensor_interval_seconds: int = 60
     versions_kept: int = 5
     docs: bool = True  # build the data catalogue after a publish
+    # run dbt's unit tests in every build (they pin the SQL, not the data: off, a scheduler's
+    # runs skip them as dbt advises for production, and CI still runs them)
+    unit_tests: bool = True
     # replay-vs-snapshot disagreements above this share of agent-months withhold the publish
     replay_max_disagreement_share: float = 0.005
     # storage format of the published file (the build file always uses DuckDB's own)

@@ -23,7 +23,9 @@ class Built:
         return self.warehouse.with_name(self.warehouse.name.replace(".duckdb", ".build.duckdb"))
 
 
-def generate_and_run(root: Path, size: str, months: int, seed: int) -> Built:
+def generate_and_run(
+    root: Path, size: str, months: int, seed: int, unit_tests: bool = False
+) -> Built:
     inbox, warehouse = root / "inbox", root / "wh" / "warehouse.duckdb"
     result = CliRunner().invoke(
         main,
@@ -43,7 +45,9 @@ def generate_and_run(root: Path, size: str, months: int, seed: int) -> Built:
     )
     assert result.exit_code == 0, result.output
     result = CliRunner().invoke(
-        main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs"]
+        main,
+        ["run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs"],
+        env={"AMISDW_UNIT_TESTS": "1" if unit_tests else "0"},
     )
     assert result.exit_code == 0, result.output
     return Built(inbox, warehouse, result.output)
@@ -51,8 +55,9 @@ def generate_and_run(root: Path, size: str, months: int, seed: int) -> Built:
 
 @pytest.fixture(scope="session")
 def tiny15(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """`tiny` over 15 months: long enough for 13-month retention and persistency."""
-    return generate_and_run(tmp_path_factory.mktemp("tiny15"), "tiny", 15, 11)
+    """`tiny` over 15 months: long enough for 13-month retention and persistency. Its build
+    runs every dbt unit test too."""
+    return generate_and_run(tmp_path_factory.mktemp("tiny15"), "tiny", 15, 11, unit_tests=True)
 
 
 @pytest.fixture(scope="session")

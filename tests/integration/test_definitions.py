@@ -64,6 +64,11 @@ def test_partitions_start_with_the_first_delivered_month(defs):
 def test_dbt_build_args():
     assert dbt_build_args({}) == ["build"]
     assert dbt_build_args({}, full_refresh=True) == ["build", "--full-refresh"]
+    assert dbt_build_args({}, unit_tests=False) == [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+    ]
     assert dbt_build_args({"replay_max_disagreement_share": 0.01}) == [
         "build",
         "--vars",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -9,11 +10,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from amisdw.cli import main
 from amisdw.extracts.contract import FAMILIES, family_of_file
 from amisdw.extracts.control import read_control_file
+from amisdw.settings import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 MONTHS = 4
@@ -80,11 +83,11 @@ def test_first_run_loads_every_month_and_publishes(tiny):
     docs = tiny["warehouse"].parent / "docs" / "static_index.html"
     assert docs.exists() and "stg_amis__agent" in docs.read_text(encoding="utf-8")
     assert "months loaded: 201811, 201812, 201901, 201902" in out
-    # the progress display ends with every month and every dbt node done (the 53 models, 5
-    # seeds and 500-odd data tests of the project; unit tests report only when they fail)
+    # the progress display ends with every month and every dbt node done (the 55 models, 5
+    # seeds and 250-odd data tests of the project; unit tests report only when they fail)
     assert re.search(rf"months loaded\s+━+\s+{MONTHS}/{MONTHS}\s", out), out
     nodes = re.search(r"dbt models and tests\s+━+\s+(\d+)/(\d+)\s", out)
-    assert nodes and nodes[1] == nodes[2] and int(nodes[2]) > 500, out
+    assert nodes and nodes[1] == nodes[2] and int(nodes[2]) > 250, out
     assert raw_rows(tiny["build"]) == control_rows(tiny["inbox"])
     with duckdb.connect(str(tiny["warehouse"]), read_only=True) as con:
         months = [
@@ -98,6 +101,32 @@ def test_first_run_loads_every_month_and_publishes(tiny):
     assert months == ["201811", "201812", "201901", "201902"]
     # personal data stays in the build file
     assert "raw" not in schemas and "staging" not in schemas
+
+
+def unit_test_results(warehouse: Path) -> list[str]:
+    """The statuses of the unit tests in the newest dbt run of a warehouse."""
+    (newest,) = sorted(
+        (warehouse.parent / "dbt" / "runs").glob("*/run_results.json"),
+        key=lambda p: p.stat().st_mtime,
+    )[-1:]
+    results = json.loads(newest.read_text(encoding="utf-8"))["results"]
+    return [r["status"] for r in results if r["unique_id"].startswith("unit_test.")]
+
+
+def declared_unit_tests() -> int:
+    """The unit tests written in the dbt project's YAML files."""
+    return sum(
+        len((yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("unit_tests", []))
+        for p in (DBT_PROJECT_DIR / "models").rglob("*.yml")
+    )
+
+
+def test_unit_tests_run_when_asked_and_not_when_off(tiny, tiny15):
+    """tiny15 was built with AMISDW_UNIT_TESTS=1: every unit test of the project ran and
+    passed; the tiny run (the suite's default, off) ran models and data tests only."""
+    assert unit_test_results(tiny15.warehouse) == ["pass"] * declared_unit_tests()
+    assert declared_unit_tests() >= 20
+    assert unit_test_results(tiny["warehouse"]) == []
 
 
 def test_staging_carries_no_personal_data(tiny):

@@ -85,11 +85,16 @@ def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
     return any(p.exists() and p.stat().st_mtime > built for p in inputs)
 
 
-def dbt_build_args(dbt_vars: dict[str, Any], full_refresh: bool = False) -> list[str]:
-    """The dbt CLI arguments of a build: the settings that are dbt vars, or a full refresh."""
+def dbt_build_args(
+    dbt_vars: dict[str, Any], full_refresh: bool = False, unit_tests: bool = True
+) -> list[str]:
+    """The dbt CLI arguments of a build: the settings that are dbt vars, a full refresh,
+    without the unit tests."""
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     return args
@@ -215,7 +220,11 @@ def build_dbt_assets(
             target = run_target(settings, context.run.run_id)
             seed_partial_parse(project, target)
             invocation = dbt.cli(
-                dbt_build_args(settings.dbt_vars(), full_refresh=config.full_refresh),
+                dbt_build_args(
+                    settings.dbt_vars(),
+                    full_refresh=config.full_refresh,
+                    unit_tests=settings.unit_tests,
+                ),
                 context=context,
                 target_path=target,
                 raise_on_error=False,
