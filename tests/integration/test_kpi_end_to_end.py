@@ -266,20 +266,22 @@ def test_kpis_look_like_an_agency_force(built, kpi):
         assert ho.retention_rate_7m.dropna().between(0.35, 0.7).all()
 
 
-def test_changing_the_effective_fyc_threshold_moves_effective_manpower(tiny15):
+def test_changing_the_effective_fyc_threshold_moves_effective_manpower(tiny15, tmp_path):
     """A ⚙ parameter (dbt var) is honoured: rebuilding fct_agent_month and the marts with a
     higher effective-FYC threshold gives, at head office, exactly the producing agent-months
-    whose FYC reaches the new threshold (counted here from the agent-month fact)."""
-    built = tiny15
+    whose FYC reaches the new threshold (counted here from the agent-month fact). The rebuild
+    runs on a copy of tiny15's build file, so the shared fixture is never changed."""
     threshold = 2500
-    profiles = str(built.warehouse.parent / "dbt")  # the warehouse's own dbt profile
+    copy = copy_of_build(tiny15, tmp_path)
     subprocess.run(
         [
             DBT,
             "run",
             "--profiles-dir",
-            profiles,
+            str(copy.dbt_dir),
             "--quiet",
+            "--target-path",
+            str(tmp_path / "target"),
             "--select",
             "int_metrics__agent_months+",
             "--vars",
@@ -288,44 +290,36 @@ def test_changing_the_effective_fyc_threshold_moves_effective_manpower(tiny15):
         cwd=settings.DBT_PROJECT_DIR,
         check=True,
     )
-    try:
-        with duckdb.connect(str(built.build), read_only=True) as con:
-            expected = con.execute(
-                "SELECT month_start, count(*) FILTER (WHERE is_producing AND fyc >= ?) AS n, "
-                "count(*) FILTER (WHERE is_producing AND fyc >= 1000) AS n_default "
-                "FROM marts.fct_agent_month GROUP BY 1 ORDER BY 1",
-                [threshold],
-            ).df()
-            actual = con.execute(
-                "SELECT period_first_month AS month_start, effective_manpower FROM "
-                "marts.mart_manpower WHERE level = 1 AND channel = 'ALL' AND period_type = 'M' "
-                "ORDER BY 1"
-            ).df()
-        assert list(actual.effective_manpower) == list(expected.n)
-        assert (expected.n <= expected.n_default).all() and (expected.n < expected.n_default).any()
-    finally:  # put the default build back for the other tests of the session
-        subprocess.run(
-            [
-                DBT,
-                "run",
-                "--profiles-dir",
-                profiles,
-                "--quiet",
-                "--select",
-                "int_metrics__agent_months+",
-            ],
-            cwd=settings.DBT_PROJECT_DIR,
-            check=True,
-        )
+    with duckdb.connect(str(copy.build), read_only=True) as con:
+        expected = con.execute(
+            "SELECT month_start, count(*) FILTER (WHERE is_producing AND fyc >= ?) AS n, "
+            "count(*) FILTER (WHERE is_producing AND fyc >= 1000) AS n_default "
+            "FROM marts.fct_agent_month GROUP BY 1 ORDER BY 1",
+            [threshold],
+        ).df()
+        actual = con.execute(
+            "SELECT period_first_month AS month_start, effective_manpower FROM "
+            "marts.mart_manpower WHERE level = 1 AND channel = 'ALL' AND period_type = 'M' "
+            "ORDER BY 1"
+        ).df()
+    assert list(actual.effective_manpower) == list(expected.n)
+    assert (expected.n <= expected.n_default).all() and (expected.n < expected.n_default).any()
+
+
+def copy_of_build(built, tmp_path: Path) -> Settings:
+    """A warehouse beside tmp_path whose build file is a copy of ``built``'s, with its own dbt
+    profile: dbt can rebuild or break it without touching the shared fixture."""
+    copy = Settings.create(warehouse=str(tmp_path / "wh" / "w.duckdb"))
+    copy.prepare_folders()
+    shutil.copy(built.build, copy.build)
+    return copy
 
 
 def test_not_null_columns_names_each_column_holding_nulls(tiny15, tmp_path):
     """The one-scan not_null test of a model fails with one row per column holding nulls and
     its count: on a copy of tiny15's build, two team rows of dim_org lose their level and
     one province its English level name; the other listed columns stay clean."""
-    copy = Settings.create(warehouse=str(tmp_path / "wh" / "w.duckdb"))
-    copy.prepare_folders()
-    shutil.copy(tiny15.build, copy.build)
+    copy = copy_of_build(tiny15, tmp_path)
     with duckdb.connect(str(copy.build)) as con:
         teams = [
             r[0]

@@ -71,6 +71,7 @@ READER = textwrap.dedent("""
         except Exception as exc:  # noqa: BLE001 - every failure is what we count
             errors.append(repr(exc))
         loops += 1
+        time.sleep(0.02)  # a reader polling, not a busy loop taking a core from the build
     print(loops, len(errors), sorted(states), errors[:3])
 """)
 
