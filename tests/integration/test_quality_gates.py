@@ -118,25 +118,39 @@ def test_a_truncated_file_makes_the_month_incomplete(case):
     assert defect.file in str(err.value) and "MD5" in str(err.value)
 
 
-def test_amisdw_run_reports_the_quarantine_and_keeps_the_published_file(base, tmp_path):
-    """End to end through the CLI: a good first month publishes; a bad second month exits
-    non-zero with the finding and leaves the published file byte-identical."""
-    inbox = tmp_path / "inbox"
-    shutil.copytree(base["inbox"] / "202401", inbox / "202401")
-    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+def test_amisdw_run_reports_the_quarantine_and_keeps_the_published_file(tiny15, tmp_path):
+    """End to end through the CLI: on a copy of the published tiny15 warehouse, a bad 16th
+    month exits non-zero with the finding and leaves the published file byte-identical."""
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "warehouse.duckdb"
+    shutil.copytree(tiny15.inbox, inbox)
+    shutil.copytree(tiny15.warehouse.parent, warehouse.parent)
+    published = hashlib.md5(warehouse.read_bytes()).hexdigest()
+    sixteen = tmp_path / "sixteen"  # the same force one month further: its 16th delivery
     result = CliRunner().invoke(
-        main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs"]
+        main,
+        [
+            "generate",
+            "--size",
+            "tiny",
+            "--start",
+            "202301",
+            "--months",
+            "16",
+            "--seed",
+            "11",
+            "--out",
+            str(sixteen),
+        ],
     )
     assert result.exit_code == 0, result.output
-    published = hashlib.md5(warehouse.read_bytes()).hexdigest()
-    shutil.copytree(base["inbox"] / "202402", inbox / "202402")
-    inject(inbox / "202402", "attend_gt_duty")
+    shutil.copytree(sixteen / "202404", inbox / "202404")
+    inject(inbox / "202404", "attend_gt_duty")
     result = CliRunner().invoke(
         main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs"]
     )
     assert result.exit_code != 0
     out = " ".join(result.output.split())
-    assert "202402" in out and "ACTIVITY_202402.csv" in out and "attend_le_duty" in out
+    assert "202404" in out and "ACTIVITY_202404.csv" in out and "attend_le_duty" in out
     assert "3 row(s)" in out and "line 2" in out and "Data Docs" in out
     assert hashlib.md5(warehouse.read_bytes()).hexdigest() == published
 
