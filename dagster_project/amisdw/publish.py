@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -42,8 +43,10 @@ def publish(
     versions_kept: int = 5,
     schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
     storage_version: str = DEFAULT_STORAGE_VERSION,
+    duckdb_config: Mapping[str, str | int | bool] | None = None,
 ) -> dict[str, int]:
-    """Copy ``schemas`` of ``build`` into a new file and atomically replace ``published``.
+    """Copy ``schemas`` of ``build`` into a new file and atomically replace ``published``
+    (DuckDB configured by ``duckdb_config``: memory limit, threads, temp directory).
 
     Returns the row count of each published table. Raw and staging (which hold personal
     data) never leave the build file; ``meta.deliveries`` records which deliveries the
@@ -54,7 +57,7 @@ def publish(
         stale.unlink(missing_ok=True)  # left by an interrupted publish
     tmp = published.with_name(f".{published.name}.publishing-{os.getpid()}")
     try:
-        counts = _write_copy(build, tmp, schemas, storage_version)
+        counts = _write_copy(build, tmp, schemas, storage_version, duckdb_config or {})
     except BaseException:
         # e.g. the disk filled up: leave no half-written copy behind
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -70,10 +73,14 @@ def publish(
 
 
 def _write_copy(
-    build: Path, tmp: Path, schemas: tuple[str, ...], storage_version: str
+    build: Path,
+    tmp: Path,
+    schemas: tuple[str, ...],
+    storage_version: str,
+    duckdb_config: Mapping[str, str | int | bool],
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
-    con = duckdb.connect()
+    con = duckdb.connect(config=dict(duckdb_config))
     try:
         storage = "" if storage_version == "latest" else f", STORAGE_VERSION '{storage_version}'"
         con.execute(f"ATTACH '{tmp}' AS pub (READ_WRITE{storage})")

@@ -55,10 +55,16 @@ ENV_NAMES: dict[str, str] = {
     "unit_tests": "AMISDW_UNIT_TESTS",
     "replay_max_disagreement_share": "AMISDW_REPLAY_MAX_DISAGREEMENT_SHARE",
     "publish_storage_version": "AMISDW_PUBLISH_STORAGE_VERSION",
+    "duckdb_memory_limit": "AMISDW_DUCKDB_MEMORY_LIMIT",
+    "duckdb_threads": "AMISDW_DUCKDB_THREADS",
+    "duckdb_temp_directory": "AMISDW_DUCKDB_TEMP_DIRECTORY",
+    "duckdb_preserve_insertion_order": "AMISDW_DUCKDB_PRESERVE_INSERTION_ORDER",
 }
 # the DuckDB storage format of the published file: readable by DuckDB 1.4 and later, which most
 # BI drivers (DBeaver, duckdb-engine, Evidence, duckdb-wasm) still embed; "latest" for DuckDB's own
 PUBLISH_STORAGE_VERSION_RE = r"^(v\d+\.\d+\.\d+|latest)$"
+# a DuckDB memory size: 512MB, 12GB, 1.5GiB
+MEMORY_LIMIT_RE = r"^\d+(\.\d+)?\s*([KMGT]i?B)$"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -92,6 +98,13 @@ class Settings:
     replay_max_disagreement_share: float = 0.005
     # storage format of the published file (the build file always uses DuckDB's own)
     publish_storage_version: str = "v1.4.0"
+    # DuckDB's resources in every build (dbt, ingestion, publish). A national force needs a
+    # memory limit below the machine's RAM: DuckDB then spills to the temp directory
+    duckdb_memory_limit: str = ""  # e.g. 12GB; empty: DuckDB's default, 80% of RAM
+    duckdb_threads: int = 0  # 0: DuckDB's default, one per core
+    duckdb_temp_directory: str = ""  # empty: tmp/ beside the warehouse (the same disk)
+    # false lets DuckDB reorder rows within a query, which big builds need to stream
+    duckdb_preserve_insertion_order: bool = True
 
     # --- construction ----------------------------------------------------------------------
 
@@ -111,7 +124,7 @@ class Settings:
     @classmethod
     def create(cls, **values: Any) -> Settings:
         """Settings from keyword values (tests use this), validated, paths made absolute."""
-        for name in ("inbox", "warehouse", "dagster_home"):
+        for name in ("inbox", "warehouse", "dagster_home", "duckdb_temp_directory"):
             if values.get(name):
                 values[name] = _absolute(values[name])
         unknown = set(values) - {f.name for f in dataclasses.fields(cls)}
@@ -147,6 +160,17 @@ class Settings:
             problems.append(
                 f"publish_storage_version {self.publish_storage_version!r} is not a DuckDB "
                 "storage version such as v1.4.0 (or latest)"
+            )
+        if self.duckdb_memory_limit and not re.match(
+            MEMORY_LIMIT_RE, self.duckdb_memory_limit, re.IGNORECASE
+        ):
+            problems.append(
+                f"duckdb_memory_limit {self.duckdb_memory_limit!r} is not a memory size such "
+                "as 12GB or 512MB"
+            )
+        if self.duckdb_threads < 0:
+            problems.append(
+                f"duckdb_threads must be 0 (one per core) or more, not {self.duckdb_threads}"
             )
         if problems:
             raise AmisdwError("Invalid settings: " + "; ".join(problems) + ".")
@@ -211,6 +235,25 @@ class Settings:
     def lock_path(self) -> Path:
         return self.folder / f".{self.published.name}.lock"
 
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        """Where DuckDB spills what does not fit in its memory limit."""
+        if self.duckdb_temp_directory:
+            return Path(self.duckdb_temp_directory)
+        return self.folder / "tmp"
+
+    def duckdb_config(self) -> dict[str, str | int | bool]:
+        """DuckDB's configuration for every connection that builds the warehouse."""
+        config: dict[str, str | int | bool] = {
+            "temp_directory": str(self.duckdb_temp_dir),
+            "preserve_insertion_order": self.duckdb_preserve_insertion_order,
+        }
+        if self.duckdb_memory_limit:
+            config["memory_limit"] = self.duckdb_memory_limit
+        if self.duckdb_threads:
+            config["threads"] = self.duckdb_threads
+        return config
+
     # --- programs: next to the running interpreter, never looked up on PATH ----------------
 
     @property
@@ -239,6 +282,8 @@ class Settings:
             "      type: duckdb\n"
             f"      path: '{self.build}'\n"
             "      threads: 2\n"
+            "      config_options:  # DuckDB config, applied once when the database opens\n"
+            + "".join(f"        {k}: {_yaml_scalar(v)}\n" for k, v in self.duckdb_config().items())
         )
 
     def instance_yaml(self) -> str:
@@ -279,6 +324,12 @@ class Settings:
                 f"Cannot write in {self.folder} ({exc.strerror or exc}). Choose a --warehouse "
                 "path in a folder you can write."
             ) from exc
+
+
+def _yaml_scalar(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, int) else f"'{value}'"
 
 
 def _parse(name: str, var: str, raw: str) -> Any:

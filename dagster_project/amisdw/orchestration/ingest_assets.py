@@ -134,7 +134,7 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinit
         months = list(context.partition_keys)
         with (
             warehouse_lock(settings.lock_path, wait_seconds=LOCK_WAIT_SECONDS),
-            duckdb.connect(str(settings.build)) as con,
+            duckdb.connect(str(settings.build), config=settings.duckdb_config()) as con,
         ):
             outcome = ingest_months(
                 con,

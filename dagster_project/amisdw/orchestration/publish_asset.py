@@ -46,6 +46,7 @@ def build_publish_asset(
                 settings.published,
                 settings.versions_kept,
                 storage_version=settings.publish_storage_version,
+                duckdb_config=settings.duckdb_config(),
             )
         context.log.info(f"published {settings.published}")
         try:
