@@ -46,6 +46,9 @@ def build_publish_asset(
                 settings.published,
                 settings.versions_kept,
                 storage_version=settings.publish_storage_version,
+                spark_warehouse=settings.spark_warehouse_dir
+                if settings.engine == "spark"
+                else None,
             )
         context.log.info(f"published {settings.published}")
         try:
