@@ -385,9 +385,17 @@ def _withheld_reason(settings: Settings, summary: RunSummary) -> str | None:
     """The message for a publish withheld by the replay-vs-snapshot share, else None."""
     if not any(REPLAY_SHARE_TEST in f for f in summary.dbt_failures):
         return None
+    summary_table = "marts.data_quality_summary"
+    if settings.engine == "spark":  # the marts Spark built, in its Parquet tables
+        from amisdw.publish import spark_tables
+
+        select = spark_tables(settings.spark_warehouse_dir, "marts").get("data_quality_summary")
+        if select is None:
+            return None
+        summary_table = f"({select})"
     with duckdb.connect(str(settings.build), read_only=True) as con:
         row = con.execute(
-            "SELECT findings, population, share, threshold FROM marts.data_quality_summary "
+            f"SELECT findings, population, share, threshold FROM {summary_table} "
             "WHERE check_name = 'replay_vs_snapshot'"
         ).fetchone()
     if row is None:
