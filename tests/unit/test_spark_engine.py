@@ -138,3 +138,25 @@ def test_run_engine_spark_without_the_group_exits_with_one_paragraph(tmp_path, m
     assert result.exit_code != 0
     assert "uv sync --extra spark" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_publish_from_spark_reads_the_marts_from_sparks_parquet_tables(tmp_path):
+    from amisdw.publish import publish
+
+    build, spark_wh = tmp_path / "b.duckdb", tmp_path / "spark" / "warehouse"
+    _build_with_month(build, "202401", "a" * 32, 1, day=1)
+    for table, rows in (("kpi", 3), ("dim_month", 2)):
+        folder = spark_wh / "marts.db" / table
+        folder.mkdir(parents=True)
+        duckdb.sql(
+            f"COPY (SELECT range AS n, 0.5 * range AS v FROM range({rows})) "
+            f"TO '{folder / 'part-00000-x-c000.snappy.parquet'}' (FORMAT parquet)"
+        )
+        (folder / "_SUCCESS").write_text("")
+    (spark_wh / "marts.db" / "dropped").mkdir()  # a folder without Parquet is no table
+    published = tmp_path / "w.duckdb"
+    counts = publish(build, published, spark_warehouse=spark_wh)
+    assert counts == {"marts.dim_month": 2, "marts.kpi": 3}
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("SELECT sum(v) FROM marts.kpi").fetchall() == [(1.5,)]
+        assert con.execute("SELECT delivery_month FROM meta.deliveries").fetchall() == [("202401",)]
