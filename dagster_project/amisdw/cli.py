@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from amisdw.errors import AmisdwError
-from amisdw.settings import DEFAULT_INBOX, DEFAULT_WAREHOUSE, Settings
+from amisdw.settings import DEFAULT_INBOX, DEFAULT_WAREHOUSE, ENGINES, Settings
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -203,6 +203,13 @@ def generate(
     help="build the data catalogue (dbt docs) next to the warehouse after a publish "
     "[default: $AMISDW_DOCS, else yes]",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=None,
+    help="where dbt builds: duckdb, or spark (a local Spark session; needs `uv sync --extra "
+    "spark`) [default: $AMISDW_ENGINE or duckdb]",
+)
 def run(
     inbox: Path | None,
     warehouse: Path | None,
@@ -210,11 +217,18 @@ def run(
     verbose: bool,
     quiet: bool,
     docs: bool | None,
+    engine: str | None,
 ) -> None:
     """Load new deliveries, build and test every model, publish if the gates pass."""
     from amisdw.pipeline import check_not_error, run_pipeline
 
-    settings = _settings(inbox=inbox, warehouse=warehouse, first_month=first_month, docs=docs)
+    settings = _settings(
+        inbox=inbox, warehouse=warehouse, first_month=first_month, docs=docs, engine=engine
+    )
+    if settings.engine == "spark":
+        from amisdw.spark import require_spark
+
+        require_spark(settings)  # before generating demo data: say what to install first
     if settings.inbox_path == DEFAULT_INBOX and not settings.inbox_path.exists():
         from amisdw.generate import generate as run_generate
 

@@ -44,6 +44,7 @@ from amisdw.orchestration.partitions import range_tags
 from amisdw.progress import RunProgress
 from amisdw.sequencing import Action, Step, plan_loads
 from amisdw.settings import Settings
+from amisdw.spark import require_spark
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 DUCKDB_MAGIC = b"DUCK"  # bytes 8–11 of every DuckDB database file
@@ -134,6 +135,7 @@ def run_pipeline(
     progress: RunProgress | None = None,
 ) -> RunSummary:
     summary = RunSummary(inbox=settings.inbox_path, published=settings.published)
+    require_spark(settings)  # --engine spark without the spark group: say so first
     month_folders(settings.inbox_path)  # a missing, empty or misfiled inbox: say so first
     check_published_file(settings.published)
     settings.prepare_folders()
@@ -370,6 +372,8 @@ def _read_dbt_results(summary: RunSummary, path: Path) -> None:
     counts: dict[str, int] = {}
     for r in results:
         kind = r["unique_id"].split(".")[0]
+        if kind == "operation" and r["status"] == "success":
+            continue  # the on-run-start hook (a no-op on DuckDB) is not a result to count
         key = f"{kind}:{r['status']}"
         counts[key] = counts.get(key, 0) + 1
         if r["status"] in ("error", "fail"):
@@ -381,9 +385,17 @@ def _withheld_reason(settings: Settings, summary: RunSummary) -> str | None:
     """The message for a publish withheld by the replay-vs-snapshot share, else None."""
     if not any(REPLAY_SHARE_TEST in f for f in summary.dbt_failures):
         return None
+    summary_table = "marts.data_quality_summary"
+    if settings.engine == "spark":  # the marts Spark built, in its Parquet tables
+        from amisdw.publish import spark_tables
+
+        select = spark_tables(settings.spark_warehouse_dir, "marts").get("data_quality_summary")
+        if select is None:
+            return None
+        summary_table = f"({select})"
     with duckdb.connect(str(settings.build), read_only=True) as con:
         row = con.execute(
-            "SELECT findings, population, share, threshold FROM marts.data_quality_summary "
+            f"SELECT findings, population, share, threshold FROM {summary_table} "
             "WHERE check_name = 'replay_vs_snapshot'"
         ).fetchone()
     if row is None:

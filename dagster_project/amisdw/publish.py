@@ -11,6 +11,10 @@ file, removed by the next publish.
 The published file is written in the DuckDB storage format ``storage_version`` (setting
 ``publish_storage_version``, default ``v1.4.0``), so BI tools that embed DuckDB 1.4 can open it;
 the build file keeps DuckDB's own format.
+
+With the Spark engine (``spark_warehouse``: Spark's ``spark.sql.warehouse.dir``) the marts are
+read from the Parquet files of Spark's tables, ``<schema>.db/<table>/``, instead of the build
+file; everything else (``meta``, the versions, the atomic swap) is the same.
 """
 
 from __future__ import annotations
@@ -44,9 +48,11 @@ def publish(
     schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
     storage_version: str = DEFAULT_STORAGE_VERSION,
     duckdb_config: Mapping[str, str | int | bool] | None = None,
+    spark_warehouse: Path | None = None,
 ) -> dict[str, int]:
-    """Copy ``schemas`` of ``build`` into a new file and atomically replace ``published``
-    (DuckDB configured by ``duckdb_config``: memory limit, threads, temp directory).
+    """Copy ``schemas`` of ``build`` (or of ``spark_warehouse``) into a new file and
+    atomically replace ``published`` (DuckDB configured by ``duckdb_config``: memory limit,
+    threads, temp directory).
 
     Returns the row count of each published table. Raw and staging (which hold personal
     data) never leave the build file; ``meta.deliveries`` records which deliveries the
@@ -57,7 +63,9 @@ def publish(
         stale.unlink(missing_ok=True)  # left by an interrupted publish
     tmp = published.with_name(f".{published.name}.publishing-{os.getpid()}")
     try:
-        counts = _write_copy(build, tmp, schemas, storage_version, duckdb_config or {})
+        counts = _write_copy(
+            build, tmp, schemas, storage_version, duckdb_config or {}, spark_warehouse
+        )
     except BaseException:
         # e.g. the disk filled up: leave no half-written copy behind
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -72,12 +80,31 @@ def publish(
     return counts
 
 
+def build_tables(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str]:
+    """Table name → the SQL that reads it, for every table of ``schema`` in the build file."""
+    tables = con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_catalog = 'build' AND table_schema = ? ORDER BY table_name",
+        [schema],
+    ).fetchall()
+    return {table: f'SELECT * FROM build.{schema}."{table}"' for (table,) in tables}
+
+
+def spark_tables(spark_warehouse: Path, schema: str) -> dict[str, str]:
+    """Table name → the SQL that reads it, for every table Spark wrote in ``schema``: its
+    folder ``<schema>.db/<table>/`` with one or more Parquet part files."""
+    folder = spark_warehouse / f"{schema}.db"
+    found = sorted(p for p in folder.glob("*") if p.is_dir() and any(p.glob("*.parquet")))
+    return {p.name: f"SELECT * FROM read_parquet('{p.as_posix()}/*.parquet')" for p in found}
+
+
 def _write_copy(
     build: Path,
     tmp: Path,
     schemas: tuple[str, ...],
     storage_version: str,
     duckdb_config: Mapping[str, str | int | bool],
+    spark_warehouse: Path | None = None,
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
     con = duckdb.connect(config=dict(duckdb_config))
@@ -87,15 +114,12 @@ def _write_copy(
         con.execute(f"ATTACH '{build}' AS build (READ_ONLY)")
         for schema in schemas:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS pub.{schema}")
-            tables = con.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_catalog = 'build' AND table_schema = ? ORDER BY table_name",
-                [schema],
-            ).fetchall()
-            for (table,) in tables:
-                con.execute(
-                    f'CREATE TABLE pub.{schema}."{table}" AS SELECT * FROM build.{schema}."{table}"'
-                )
+            if spark_warehouse is None:
+                tables = build_tables(con, schema)
+            else:
+                tables = spark_tables(spark_warehouse, schema)
+            for table, select in tables.items():
+                con.execute(f'CREATE TABLE pub.{schema}."{table}" AS {select}')
                 counts[f"{schema}.{table}"] = con.execute(
                     f'SELECT count(*) FROM pub.{schema}."{table}"'
                 ).fetchone()[0]

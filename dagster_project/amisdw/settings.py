@@ -17,7 +17,14 @@ other file of that warehouse is derived from it here, and only here:
 ``dbt_dir``                ``dbt/``: the dbt profile of this warehouse and each run's artifacts
 ``dagster_home_path``      ``dagster/`` (or ``$DAGSTER_HOME``): the Dagster instance
 ``lock_path``              ``.<name>.lock``: one writer at a time
+``spark_dir``              ``spark/``: the Spark engine's files (engine ``spark`` only):
+                           ``raw/`` the raw months as Parquet (dbt's sources),
+                           ``warehouse/`` the tables dbt builds, ``metastore/`` its catalog
 =========================  ======================================================
+
+The setting ``engine`` chooses where dbt builds: ``duckdb`` (the default) in the build file,
+or ``spark`` in an in-process Spark session (the optional dependency group ``spark``). Either
+way ingestion loads the build file, and the published file is the same DuckDB file.
 """
 
 from __future__ import annotations
@@ -59,7 +66,11 @@ ENV_NAMES: dict[str, str] = {
     "duckdb_threads": "AMISDW_DUCKDB_THREADS",
     "duckdb_temp_directory": "AMISDW_DUCKDB_TEMP_DIRECTORY",
     "duckdb_preserve_insertion_order": "AMISDW_DUCKDB_PRESERVE_INSERTION_ORDER",
+    "engine": "AMISDW_ENGINE",
 }
+# where dbt builds the models: DuckDB (the build file) or a local, in-process Spark session
+ENGINES = ("duckdb", "spark")
+SPARK_EXTRA_COMMAND = "uv sync --extra spark"
 # the DuckDB storage format of the published file: readable by DuckDB 1.4 and later, which most
 # BI drivers (DBeaver, duckdb-engine, Evidence, duckdb-wasm) still embed; "latest" for DuckDB's own
 PUBLISH_STORAGE_VERSION_RE = r"^(v\d+\.\d+\.\d+|latest)$"
@@ -105,6 +116,8 @@ class Settings:
     duckdb_temp_directory: str = ""  # empty: tmp/ beside the warehouse (the same disk)
     # false lets DuckDB reorder rows within a query, which big builds need to stream
     duckdb_preserve_insertion_order: bool = True
+    # where dbt builds: "duckdb" (the build file) or "spark" (a local Spark session)
+    engine: str = "duckdb"
 
     # --- construction ----------------------------------------------------------------------
 
@@ -171,6 +184,10 @@ class Settings:
         if self.duckdb_threads < 0:
             problems.append(
                 f"duckdb_threads must be 0 (one per core) or more, not {self.duckdb_threads}"
+            )
+        if self.engine not in ENGINES:
+            problems.append(
+                f"engine {self.engine!r} is not one of {', '.join(ENGINES)} (AMISDW_ENGINE)"
             )
         if problems:
             raise AmisdwError("Invalid settings: " + "; ".join(problems) + ".")
@@ -254,6 +271,55 @@ class Settings:
             config["threads"] = self.duckdb_threads
         return config
 
+    @property
+    def spark_dir(self) -> Path:
+        """The Spark engine's files: raw Parquet, the tables dbt builds, the metastore."""
+        return self.folder / "spark"
+
+    @property
+    def spark_raw_dir(self) -> Path:
+        """Each raw table's months as Parquet, ``<family>/<YYYYMM>-<fingerprint>.parquet``."""
+        return self.spark_dir / "raw"
+
+    @property
+    def spark_warehouse_dir(self) -> Path:
+        """``spark.sql.warehouse.dir``: each schema's tables as ``<schema>.db/<table>/``."""
+        return self.spark_dir / "warehouse"
+
+    @property
+    def spark_metastore_dir(self) -> Path:
+        """The embedded (Derby) metastore of the Spark session, and Derby's log."""
+        return self.spark_dir / "metastore"
+
+    def spark_conf(self) -> dict[str, str]:
+        """The Spark session's configuration (the profile's ``server_side_parameters``).
+
+        ANSI mode makes a bad cast, an overflow or a division by zero fail the query, as on
+        DuckDB, instead of giving NULL. Everything Spark writes stays under ``spark_dir``."""
+        metastore = self.spark_metastore_dir
+        return {
+            "spark.sql.ansi.enabled": "true",
+            # the models' plans are wide (hundreds of columns, unions of many branches) and
+            # the data small: a bigger heap, and planning and code generation kept cheap
+            "spark.driver.memory": "4g",
+            "spark.sql.constraintPropagation.enabled": "false",
+            "spark.sql.codegen.wholeStage": "false",
+            "spark.sql.adaptive.enabled": "false",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.default.parallelism": "2",
+            "spark.sql.session.timeZone": "UTC",
+            "spark.sql.warehouse.dir": str(self.spark_warehouse_dir),
+            "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+            "spark.sql.sources.partitionOverwriteMode": "dynamic",
+            "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
+            "spark.driver.extraJavaOptions": f"-Dderby.system.home={metastore}",
+            "spark.hadoop.javax.jdo.option.ConnectionURL": (
+                f"jdbc:derby:;databaseName={metastore / 'metastore_db'};create=true"
+            ),
+            "spark.local.dir": str(self.spark_dir / "tmp"),
+        }
+
     # --- programs: next to the running interpreter, never looked up on PATH ----------------
 
     @property
@@ -263,20 +329,29 @@ class Settings:
 
     @property
     def dbt_executable(self) -> Path:
-        return self.bin_dir / "dbt"
+        """dbt itself; on Spark, dbt started by amisdw (amisdw.spark.dbt_main), which keeps
+        the session's ANSI mode as configured (dbt-spark would switch it off)."""
+        return self.bin_dir / ("amisdw-dbt-spark" if self.engine == "spark" else "dbt")
 
     # --- what dbt gets -----------------------------------------------------------------------
 
     def dbt_vars(self) -> dict[str, Any]:
         """Settings that are dbt vars (``--vars``) of every build."""
-        return {"replay_max_disagreement_share": self.replay_max_disagreement_share}
+        values: dict[str, Any] = {
+            "replay_max_disagreement_share": self.replay_max_disagreement_share
+        }
+        if self.engine == "spark":  # the raw Parquet that the Spark sources read
+            values["spark_raw_dir"] = str(self.spark_raw_dir)
+        return values
 
     def dbt_profile_text(self) -> str:
-        return (
+        """The dbt profile: target ``dev`` (DuckDB) as always; with engine spark, a target
+        ``spark`` too (a local session), which is then the default target."""
+        text = (
             "# Written by amisdw for this warehouse (amisdw.settings); run dbt by hand with\n"
             f"#   dbt build --project-dir {DBT_PROJECT_DIR} --profiles-dir {self.dbt_dir}\n"
             "amisdw:\n"
-            "  target: dev\n"
+            f"  target: {'spark' if self.engine == 'spark' else 'dev'}\n"
             "  outputs:\n"
             "    dev:\n"
             "      type: duckdb\n"
@@ -284,6 +359,21 @@ class Settings:
             "      threads: 2\n"
             "      config_options:  # DuckDB config, applied once when the database opens\n"
             + "".join(f"        {k}: {_yaml_scalar(v)}\n" for k, v in self.duckdb_config().items())
+        )
+        if self.engine == "spark":
+            text += self._spark_output_text()
+        return text
+
+    def _spark_output_text(self) -> str:
+        params = "".join(f"        {k}: '{v}'\n" for k, v in self.spark_conf().items())
+        return (
+            "    spark:\n"
+            "      type: spark\n"
+            "      method: session\n"
+            "      host: localhost\n"
+            "      schema: main\n"
+            "      threads: 2\n"
+            "      server_side_parameters:\n" + params
         )
 
     def instance_yaml(self) -> str:
@@ -295,7 +385,10 @@ class Settings:
         """Create the warehouse's folders, its dbt profile and its Dagster instance folder.
 
         Raises AmisdwError naming the folder when it cannot be created or written."""
-        for folder in (self.folder, self.logs_dir, self.dbt_dir, self.dagster_home_path):
+        folders = [self.folder, self.logs_dir, self.dbt_dir, self.dagster_home_path]
+        if self.engine == "spark":
+            folders += [self.spark_raw_dir, self.spark_metastore_dir]
+        for folder in folders:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except (FileExistsError, NotADirectoryError) as exc:

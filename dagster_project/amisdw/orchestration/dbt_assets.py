@@ -182,6 +182,18 @@ def _node_of(event: object) -> str | None:
     return str(getattr(value, "value", value)) if value is not None else None
 
 
+def write_spark_sources(context: dg.AssetExecutionContext, settings: Settings) -> None:
+    """The Spark engine's dbt sources: the loaded raw months as Parquet, brought up to date."""
+    from amisdw.spark.raw_parquet import export_raw_parquet
+
+    with duckdb.connect(str(settings.build)) as con:
+        export = export_raw_parquet(con, settings.spark_raw_dir)
+    context.log.info(
+        f"raw Parquet for Spark in {settings.spark_raw_dir}: {len(export.written)} file(s) "
+        f"written, {export.kept} current"
+    )
+
+
 def build_dbt_assets(
     project: DbtProject, partitions: dg.PartitionsDefinition
 ) -> dg.AssetsDefinition:
@@ -217,6 +229,8 @@ def build_dbt_assets(
             if not config.full_refresh and is_up_to_date(settings.build, settings.published):
                 context.log.info("same deliveries and dbt project as the published warehouse")
                 return
+            if settings.engine == "spark":
+                write_spark_sources(context, settings)
             target = run_target(settings, context.run.run_id)
             seed_partial_parse(project, target)
             invocation = dbt.cli(
@@ -237,7 +251,8 @@ def build_dbt_assets(
                     progress.advance(DBT_NODES, min(len(done), total), total, node.split(".")[2])
                 yield event
             try:
-                yield from row_count_observations(settings.build, by_id, keys)
+                if settings.engine == "duckdb":  # Spark's tables are not in the build file
+                    yield from row_count_observations(settings.build, by_id, keys)
             except duckdb.Error as exc:  # metadata only: never fail the build over it
                 context.log.warning(f"row counts not recorded: {exc}")
             _prune_runs(settings)

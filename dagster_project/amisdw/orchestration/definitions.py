@@ -20,6 +20,7 @@ from amisdw.orchestration.schedules import build_schedule
 from amisdw.orchestration.sensors import build_inbox_sensor
 from amisdw.progress import NoProgress, RunProgress
 from amisdw.settings import Settings
+from amisdw.spark import require_spark
 
 
 def inbox_months(settings: Settings) -> list[str]:
@@ -32,6 +33,7 @@ def inbox_months(settings: Settings) -> list[str]:
 
 
 def build_definitions(settings: Settings, progress: RunProgress | None = None) -> dg.Definitions:
+    require_spark(settings)
     settings.prepare_folders()
     partitions = monthly_partitions(
         settings.first_month, inbox_months(settings), settings.schedule_timezone

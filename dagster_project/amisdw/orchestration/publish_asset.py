@@ -47,6 +47,9 @@ def build_publish_asset(
                 settings.versions_kept,
                 storage_version=settings.publish_storage_version,
                 duckdb_config=settings.duckdb_config(),
+                spark_warehouse=settings.spark_warehouse_dir
+                if settings.engine == "spark"
+                else None,
             )
         context.log.info(f"published {settings.published}")
         try:

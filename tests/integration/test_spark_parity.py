@@ -1,0 +1,165 @@
+"""The Spark engine builds the same marts as DuckDB: the same small inbox (January to April
+2011 of the hand-built history) is run once with each engine (`amisdw run --engine ...`,
+session-scoped: one Spark build for the whole module), and every row of every published
+marts table is compared, ``marts.kpi`` first: identical keys, values equal within 1e-9
+relative. The hand-worked head-office figures of EXPECTED_2011 are checked on the Spark file.
+
+Needs the optional dependency group spark: ``uv run --frozen --extra spark pytest``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from amisdw.readers.kpi import KpiQuery, query_kpis
+from tests.history_builder import EXPECTED_2011, history_2011, write_history
+
+MONTHS = 4  # 2011-01 .. 2011-04: hires, a join mid-quarter, production and activity
+REL = 1e-9
+# columns whose value is the wall-clock time of a run, not a result of the data
+RUN_TIME_COLUMNS = frozenset({"loaded_at", "published_at"})
+
+
+@dataclass(frozen=True)
+class Engines:
+    duckdb: Path  # the published file built with DuckDB
+    spark: Path  # the published file built with Spark
+    spark_seconds: float  # wall time of `amisdw run --engine spark` (ingestion included)
+    spark_output: str
+
+
+def _run(inbox: Path, warehouse: Path, engine: str) -> tuple[str, float]:
+    """``amisdw run --engine ENGINE`` as its own process, as a user runs it: one process per
+    run (dagster-dbt caches a manifest per path, so two engines cannot share a process)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AMISDW_", "DAGSTER_"))}
+    amisdw = Path(sys.executable).parent / "amisdw"
+    t0 = time.perf_counter()
+    result = subprocess.run(
+        [str(amisdw), "run", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+        + ["--no-docs", "--quiet", "--engine", engine],
+        env=env,
+        cwd=warehouse.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        check=False,
+    )
+    seconds = time.perf_counter() - t0
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout, seconds
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Engines:
+    root = tmp_path_factory.mktemp("spark_parity")
+    inbox = write_history(root / "inbox", history_2011()[:MONTHS])
+    duck, spark = root / "duckdb" / "warehouse.duckdb", root / "spark" / "warehouse.duckdb"
+    for warehouse in (duck, spark):
+        warehouse.parent.mkdir(parents=True)
+    _run(inbox, duck, "duckdb")
+    output, seconds = _run(inbox, spark, "spark")
+    print(f"\namisdw run --engine spark on {MONTHS} months: {seconds:.1f} s")
+    return Engines(duck, spark, seconds, output)
+
+
+def _tables(path: Path) -> list[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
+            "ORDER BY table_name"
+        ).fetchall()
+    names = [r[0] for r in rows]
+    return sorted(names, key=lambda n: (n != "kpi", n))  # marts.kpi first
+
+
+def _columns(path: Path, table: str) -> list[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'marts' AND table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _is_measure(value: Any) -> bool:
+    return isinstance(value, float | decimal.Decimal) and not isinstance(value, bool)
+
+
+def _key(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _rows(path: Path, table: str, columns: list[str]) -> dict[tuple, list[tuple[float, ...]]]:
+    """Rows as key → the value tuples of that key: the key is every non-float column (text,
+    integers, dates, flags), the values the floats and decimals, as floats."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(f'SELECT {cols} FROM marts."{table}"').fetchall()
+    out: dict[tuple, list[tuple[float, ...]]] = {}
+    for row in rows:
+        key = tuple(_key(v) for v in row if not _is_measure(v))
+        values = tuple(float(v) for v in row if _is_measure(v))
+        out.setdefault(key, []).append(values)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_spark_publishes_the_same_marts_tables_and_columns(engines):
+    assert _tables(engines.spark) == _tables(engines.duckdb)
+    assert "kpi" in _tables(engines.duckdb)
+    for table in _tables(engines.duckdb):
+        assert _columns(engines.spark, table) == _columns(engines.duckdb, table), table
+
+
+def test_every_row_of_every_mart_agrees_kpi_first(engines):
+    compared = Counter()
+    for table in _tables(engines.duckdb):
+        columns = [c for c in _columns(engines.duckdb, table) if c not in RUN_TIME_COLUMNS]
+        duck = _rows(engines.duckdb, table, columns)
+        spark = _rows(engines.spark, table, columns)
+        missing, extra = sorted(set(duck) - set(spark))[:5], sorted(set(spark) - set(duck))[:5]
+        assert not missing and not extra, f"marts.{table}: DuckDB {missing}; Spark {extra}"
+        for key, values in duck.items():
+            assert len(spark[key]) == len(values), f"marts.{table} {key}"
+            for d, s in zip(values, spark[key], strict=True):
+                assert s == pytest.approx(d, rel=REL, abs=0), f"marts.{table} {key}"
+        compared[table] = sum(len(v) for v in duck.values())
+    assert compared["kpi"] > 0
+    assert sum(compared.values()) > 1000  # the comparison saw the marts, not empty tables
+
+
+@pytest.mark.parametrize(
+    ("org", "period"), sorted(k for k in EXPECTED_2011 if k[1] in ("2011-01", "2011-03"))
+)
+def test_spark_gives_the_hand_worked_figures(engines, org, period):
+    expected = EXPECTED_2011[(org, period)]
+    with duckdb.connect(str(engines.spark), read_only=True) as con:
+        df = query_kpis(con, KpiQuery(list(expected), None, period, org))
+    assert dict(zip(df["kpi_code"], df["value"], strict=True)) == pytest.approx(expected)
+
+
+def test_the_spark_run_reports_its_build_like_a_duckdb_run(engines):
+    out = " ".join(engines.spark_output.split())
+    assert f"months loaded: {MONTHS}" in out or "months loaded: 201101" in out
+    assert "head office (总公司), 2011-04" in out
+    assert "data-quality findings: 0" in out
+    # everything Spark writes stays in the warehouse's folder, nothing in the working folder
+    assert sorted(p.name for p in engines.spark.parent.parent.iterdir()) == [
+        "duckdb",
+        "inbox",
+        "spark",
+    ]
