@@ -26,21 +26,49 @@ by_org as (
     -- the cohort's size and its members in service at the end of month k, at every level
     {{ amis_rollup_to_levels('cohorts', measures, group_by=['cohort_month']) }}
 
+),
+
+months_after_hire as (
+
+    -- k = 0 .. 24: one row each, so that the roll-up above is computed once (a union of 25
+    -- selects over it makes Spark plan and run it 25 times)
+    {% for k in range(0, 25) %}
+    select {{ k }} as months_after_hire{% if not loop.last %} union all{% endif %}
+    {% endfor %}
+
+),
+
+curve as (
+
+    select
+        b.org_id,
+        b.level,
+        b.channel,
+        b.cohort_month,
+        m.months_after_hire,
+        cast({{ dbt.dateadd('month', 'm.months_after_hire', 'b.cohort_month') }} as date)
+            as observed_month,
+        b.cohort_size,
+        case m.months_after_hire
+            {% for k in range(0, 25) %}
+            when {{ k }} then b.retained_m{{ k }}
+            {% endfor %}
+        end as retained
+    from by_org as b
+    cross join months_after_hire as m
+
 )
 
-{% for k in range(0, 25) %}
 select
-    b.org_id,
-    b.level,
-    b.channel,
-    b.cohort_month,
-    {{ k }} as months_after_hire,
-    cast({{ dbt.dateadd('month', k, 'b.cohort_month') }} as date) as observed_month,
-    b.cohort_size,
-    b.retained_m{{ k }} as retained,
-    {{ amis_ratio('b.retained_m' ~ k, 'b.cohort_size') }} as retention_share
-from by_org as b
+    c.org_id,
+    c.level,
+    c.channel,
+    c.cohort_month,
+    c.months_after_hire,
+    c.observed_month,
+    c.cohort_size,
+    c.retained,
+    {{ amis_ratio('c.retained', 'c.cohort_size') }} as retention_share
+from curve as c
 cross join last_loaded
-where cast({{ dbt.dateadd('month', k, 'b.cohort_month') }} as date) <= last_loaded.last_month
-{% if not loop.last %}union all{% endif %}
-{% endfor %}
+where c.observed_month <= last_loaded.last_month
