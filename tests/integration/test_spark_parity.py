@@ -1,8 +1,10 @@
-"""The Spark engine builds the same marts as DuckDB: the same small inbox (January to April
-2011 of the hand-built history) is run once with each engine (`amisdw run --engine ...`,
-session-scoped: one Spark build for the whole module), and every row of every published
-marts table is compared, ``marts.kpi`` first: identical keys, values equal within 1e-9
-relative. The hand-worked head-office figures of EXPECTED_2011 are checked on the Spark file.
+"""The Spark engine builds the same marts as DuckDB: the same small inbox (January to May
+2011 of the hand-built history, May delivered with a gate finding) is run once with each
+engine (`amisdw run --engine ...`, module-scoped: one Spark build for the whole module). Both
+runs publish January to April and hold May back with the same message; every row of every
+published marts table is compared, ``marts.kpi`` first: identical keys, values equal within
+1e-9 relative. The hand-worked head-office figures of EXPECTED_2011 are checked on the Spark
+file.
 
 Needs the optional dependency group spark: ``uv run --frozen --extra spark pytest``.
 """
@@ -23,10 +25,12 @@ from typing import Any
 import duckdb
 import pytest
 
+from amisdw.generate.defects import inject
 from amisdw.readers.kpi import KpiQuery, query_kpis
 from tests.history_builder import EXPECTED_2011, history_2011, write_history
 
-MONTHS = 4  # 2011-01 .. 2011-04: hires, a join mid-quarter, production and activity
+MONTHS = 4  # 2011-01 .. 2011-04 published: hires, a join mid-quarter, production, activity
+QUARANTINED = "201105"  # delivered too, with AttendDays > DutyDays on three rows
 REL = 1e-9
 # columns whose value is the wall-clock time of a run, not a result of the data
 RUN_TIME_COLUMNS = frozenset({"loaded_at", "published_at"})
@@ -38,9 +42,11 @@ class Engines:
     spark: Path  # the published file built with Spark
     spark_seconds: float  # wall time of `amisdw run --engine spark` (ingestion included)
     spark_output: str
+    duckdb_output: str
+    exit_codes: tuple[int, int]  # (duckdb, spark)
 
 
-def _run(inbox: Path, warehouse: Path, engine: str) -> tuple[str, float]:
+def _run(inbox: Path, warehouse: Path, engine: str) -> tuple[int, str, float]:
     """``amisdw run --engine ENGINE`` as its own process, as a user runs it: one process per
     run (dagster-dbt caches a manifest per path, so two engines cannot share a process)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AMISDW_", "DAGSTER_"))}
@@ -57,21 +63,22 @@ def _run(inbox: Path, warehouse: Path, engine: str) -> tuple[str, float]:
         check=False,
     )
     seconds = time.perf_counter() - t0
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout, seconds
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    return result.returncode, result.stdout + result.stderr, seconds
 
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory) -> Engines:
     root = tmp_path_factory.mktemp("spark_parity")
-    inbox = write_history(root / "inbox", history_2011()[:MONTHS])
+    inbox = write_history(root / "inbox", history_2011()[: MONTHS + 1])
+    inject(inbox / QUARANTINED, "attend_gt_duty")
     duck, spark = root / "duckdb" / "warehouse.duckdb", root / "spark" / "warehouse.duckdb"
     for warehouse in (duck, spark):
         warehouse.parent.mkdir(parents=True)
-    _run(inbox, duck, "duckdb")
-    output, seconds = _run(inbox, spark, "spark")
+    duck_code, duck_output, _ = _run(inbox, duck, "duckdb")
+    spark_code, spark_output, seconds = _run(inbox, spark, "spark")
     print(f"\namisdw run --engine spark on {MONTHS} months: {seconds:.1f} s")
-    return Engines(duck, spark, seconds, output)
+    return Engines(duck, spark, seconds, spark_output, duck_output, (duck_code, spark_code))
 
 
 def _tables(path: Path) -> list[str]:
@@ -116,6 +123,35 @@ def _rows(path: Path, table: str, columns: list[str]) -> dict[tuple, list[tuple[
         values = tuple(float(v) for v in row if _is_measure(v))
         out.setdefault(key, []).append(values)
     return {k: sorted(v) for k, v in out.items()}
+
+
+def _published_months(path: Path) -> list[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT delivery_month FROM meta.deliveries ORDER BY delivery_month"
+            ).fetchall()
+        ]
+
+
+def _quarantine_paragraph(output: str, warehouse: Path) -> str:
+    """The run's words about the quarantined month, with this warehouse's folder blanked."""
+    text = " ".join(output.replace(str(warehouse.parent), "<warehouse folder>").split())
+    start = text.index(QUARANTINED)
+    return text[start : start + 400]
+
+
+def test_a_quarantined_month_is_held_back_alike(engines):
+    """Same months published, the same non-zero exit and the same message on both engines."""
+    duck_code, spark_code = engines.exit_codes
+    assert duck_code == spark_code != 0
+    months = ["201101", "201102", "201103", "201104"]
+    assert _published_months(engines.duckdb) == _published_months(engines.spark) == months
+    duck = _quarantine_paragraph(engines.duckdb_output, engines.duckdb)
+    spark = _quarantine_paragraph(engines.spark_output, engines.spark)
+    assert "ACTIVITY_201105.csv" in duck and "attend_le_duty" in duck
+    assert spark == duck
 
 
 def test_spark_publishes_the_same_marts_tables_and_columns(engines):
