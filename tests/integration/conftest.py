@@ -3,6 +3,7 @@ session (each costs a full `amisdw generate` + `amisdw run`)."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,14 @@ class Built:
     @property
     def build(self) -> Path:
         return self.warehouse.with_name(self.warehouse.name.replace(".duckdb", ".build.duckdb"))
+
+    def copy_to(self, dest: Path) -> tuple[Path, Path]:
+        """A private copy of the inbox and the warehouse folder under ``dest``, to change
+        without disturbing the other tests: (inbox, published file)."""
+        inbox, wh = dest / "inbox", dest / "wh"
+        shutil.copytree(self.inbox, inbox)
+        shutil.copytree(self.warehouse.parent, wh)
+        return inbox, wh / self.warehouse.name
 
 
 def generate_and_run(

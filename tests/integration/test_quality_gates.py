@@ -121,9 +121,7 @@ def test_a_truncated_file_makes_the_month_incomplete(case):
 def test_amisdw_run_reports_the_quarantine_and_keeps_the_published_file(tiny15, tmp_path):
     """End to end through the CLI: on a copy of the published tiny15 warehouse, a bad 16th
     month exits non-zero with the finding and leaves the published file byte-identical."""
-    inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "warehouse.duckdb"
-    shutil.copytree(tiny15.inbox, inbox)
-    shutil.copytree(tiny15.warehouse.parent, warehouse.parent)
+    inbox, warehouse = tiny15.copy_to(tmp_path)
     published = hashlib.md5(warehouse.read_bytes()).hexdigest()
     sixteen = tmp_path / "sixteen"  # the same force one month further: its 16th delivery
     result = CliRunner().invoke(

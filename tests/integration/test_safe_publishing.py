@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,14 +26,6 @@ TINY15 = ["--size", "tiny", "--start", "202301", "--months", "15", "--seed", "11
 
 def md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
-
-
-def copy_built(built, dest: Path) -> tuple[Path, Path]:
-    """A private copy of a built inbox + warehouse folder, to change without disturbing others."""
-    inbox, wh = dest / "inbox", dest / "wh"
-    shutil.copytree(built.inbox, inbox)
-    shutil.copytree(built.warehouse.parent, wh)
-    return inbox, wh / built.warehouse.name
 
 
 def redeliver(inbox: Path, month: str) -> None:
@@ -79,7 +70,7 @@ READER = textwrap.dedent("""
 def test_readers_see_old_or_new_during_a_refresh_and_redelivery_restates_only_its_month(
     tiny15, tmp_path
 ):
-    inbox, warehouse = copy_built(tiny15, tmp_path)
+    inbox, warehouse = tiny15.copy_to(tmp_path)
     build = warehouse.with_name("warehouse.build.duckdb")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         before = con.execute("SELECT * FROM marts.kpi").df()
@@ -144,7 +135,7 @@ def test_readers_see_old_or_new_during_a_refresh_and_redelivery_restates_only_it
 
 
 def test_kill_9_mid_build_leaves_the_published_file_and_the_next_run_recovers(tiny15, tmp_path):
-    inbox, warehouse = copy_built(tiny15, tmp_path)
+    inbox, warehouse = tiny15.copy_to(tmp_path)
     published_before = md5(warehouse)
     redeliver(inbox, "202306")
     log = warehouse.parent / "logs" / "amisdw-run.log"
