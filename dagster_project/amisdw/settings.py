@@ -60,6 +60,8 @@ ENV_NAMES: dict[str, str] = {
     "versions_kept": "AMISDW_KEEP_VERSIONS",
     "docs": "AMISDW_DOCS",
     "unit_tests": "AMISDW_UNIT_TESTS",
+    "incremental": "AMISDW_INCREMENTAL",
+    "restatement_months": "AMISDW_RESTATEMENT_MONTHS",
     "replay_max_disagreement_share": "AMISDW_REPLAY_MAX_DISAGREEMENT_SHARE",
     "publish_storage_version": "AMISDW_PUBLISH_STORAGE_VERSION",
     "duckdb_memory_limit": "AMISDW_DUCKDB_MEMORY_LIMIT",
@@ -105,6 +107,11 @@ class Settings:
     # run dbt's unit tests in every build (they pin the SQL, not the data: off, a scheduler's
     # runs skip them as dbt advises for production, and CI still runs them)
     unit_tests: bool = True
+    # refresh the largest models by month (dbt incremental) instead of rebuilding the whole
+    # history: a run recomputes the months from the earliest new or re-delivered month, less
+    # restatement_months (the contract backdates events and status changes by up to 6)
+    incremental: bool = True
+    restatement_months: int = 6
     # replay-vs-snapshot disagreements above this share of agent-months withhold the publish
     replay_max_disagreement_share: float = 0.005
     # storage format of the published file (the build file always uses DuckDB's own)
@@ -181,6 +188,8 @@ class Settings:
                 f"duckdb_memory_limit {self.duckdb_memory_limit!r} is not a memory size such "
                 "as 12GB or 512MB"
             )
+        if self.restatement_months < 0:
+            problems.append(f"restatement_months must be 0 or more, not {self.restatement_months}")
         if self.duckdb_threads < 0:
             problems.append(
                 f"duckdb_threads must be 0 (one per core) or more, not {self.duckdb_threads}"

@@ -62,17 +62,22 @@ def test_partitions_start_with_the_first_delivered_month(defs):
 
 
 def test_dbt_build_args():
-    assert dbt_build_args({}) == ["build"]
-    assert dbt_build_args({}, full_refresh=True) == ["build", "--full-refresh"]
+    assert dbt_build_args({}) == ["build", "--full-refresh"]
+    assert dbt_build_args({}, restate_from="2021-03-01") == [
+        "build",
+        "--vars",
+        '{"restate_from": "2021-03-01"}',
+    ]
     assert dbt_build_args({}, unit_tests=False) == [
         "build",
+        "--full-refresh",
         "--exclude-resource-type",
         "unit_test",
     ]
-    assert dbt_build_args({"replay_max_disagreement_share": 0.01}) == [
+    assert dbt_build_args({"replay_max_disagreement_share": 0.01}, "2021-03-01") == [
         "build",
         "--vars",
-        '{"replay_max_disagreement_share": 0.01}',
+        '{"replay_max_disagreement_share": 0.01, "restate_from": "2021-03-01"}',
     ]
 
 

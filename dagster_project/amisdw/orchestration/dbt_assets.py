@@ -1,10 +1,12 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, dbt tests as asset checks.
 
-The dbt assets share the monthly partitions of ingestion. The models rebuild the whole
-history on every run (tables, not incremental), because a month's delivery restates earlier
-months: personnel events are backdated up to six months and later status rows change earlier
-persistency and retention. A partition of a dbt asset therefore means "this month's delivery
-is built into the model", and the tables always hold every month.
+The dbt assets share the monthly partitions of ingestion. A month's delivery restates earlier
+months (personnel events are backdated up to six months, a receipt confirmed late changes an
+earlier persistency), so a partition of a dbt asset means "this month's delivery is built into
+the model", and the tables always hold every month. The largest models are incremental by
+month: a build recomputes them from the earliest new or re-delivered month less the
+restatement window (build_state.restatement), and every other model in full; without a
+recorded successful build of the same dbt project, vars and engine, the build is full.
 
 Each run's dbt artifacts go to ``<warehouse folder>/dbt/runs/<run id>/`` (the invocation's own
 target path), where ``amisdw run`` reads its results: two runs never share a target folder.
@@ -26,7 +28,15 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from amisdw.build_state import has_loaded_months, is_up_to_date
+from amisdw.build_state import (
+    Restatement,
+    current_inputs,
+    has_loaded_months,
+    is_up_to_date,
+    last_build,
+    record_build,
+    restatement,
+)
 from amisdw.locking import warehouse_lock
 from amisdw.orchestration.ingest_assets import LOCK_WAIT_SECONDS, WAREHOUSE_POOL
 from amisdw.orchestration.metadata import relation_row_counts
@@ -86,18 +96,33 @@ def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
 
 
 def dbt_build_args(
-    dbt_vars: dict[str, Any], full_refresh: bool = False, unit_tests: bool = True
+    dbt_vars: dict[str, Any], restate_from: str | None = None, unit_tests: bool = True
 ) -> list[str]:
-    """The dbt CLI arguments of a build: the settings that are dbt vars, a full refresh,
-    without the unit tests."""
+    """The dbt CLI arguments of a build: the settings that are dbt vars; a refresh of the
+    incremental models from ``restate_from`` (``YYYY-MM-01``) on, else a full refresh; without
+    the unit tests."""
     args = ["build"]
-    if full_refresh:
+    if restate_from is None:
         args.append("--full-refresh")
+    else:
+        dbt_vars = {**dbt_vars, "restate_from": restate_from}
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     return args
+
+
+def plan_build(settings: Settings, full_refresh: bool) -> tuple[Restatement, Any]:
+    """How this build runs (a refresh from a month, or in full, and why) and the inputs it is
+    built from, to record once it succeeds."""
+    inputs = current_inputs(settings.build, settings.dbt_vars(), settings.engine)
+    if full_refresh:
+        return Restatement(None, "full build: asked for (full_refresh)"), inputs
+    if not settings.incremental:
+        return Restatement(None, "full build: the setting incremental is off"), inputs
+    previous = last_build(settings.build)
+    return restatement(previous, inputs, settings.restatement_months), inputs
 
 
 def run_target(settings: Settings, run_id: str) -> Path:
@@ -231,12 +256,15 @@ def build_dbt_assets(
                 return
             if settings.engine == "spark":
                 write_spark_sources(context, settings)
+            plan, inputs = plan_build(settings, config.full_refresh)
+            context.log.info(plan.reason)
+            record_build(settings.build, None)  # until this build succeeds
             target = run_target(settings, context.run.run_id)
             seed_partial_parse(project, target)
             invocation = dbt.cli(
                 dbt_build_args(
                     settings.dbt_vars(),
-                    full_refresh=config.full_refresh,
+                    restate_from=plan.restate_from,
                     unit_tests=settings.unit_tests,
                 ),
                 context=context,
@@ -256,7 +284,9 @@ def build_dbt_assets(
             except duckdb.Error as exc:  # metadata only: never fail the build over it
                 context.log.warning(f"row counts not recorded: {exc}")
             _prune_runs(settings)
-        error = invocation.get_error()
+            error = invocation.get_error()
+            if error is None:
+                record_build(settings.build, inputs)
         if error is not None:
             raise error
 

@@ -3,7 +3,10 @@
 -- agent-month KPI rolls up the hierarchy from this row's home team (kpi-dictionary.md,
 -- convention 2), with the org positions of the month (org_l1 .. org_l7); start-of-month
 -- stocks use the start team with the positions at the end of the previous month
--- (start_org_l1 .. start_org_l7).
+-- (start_org_l1 .. start_org_l7). Incremental by month (macros/amis/restatement.sql): a
+-- refresh recomputes the agent-months from restate_from on.
+
+{{ config(**amis_incremental_config("{{ amis_delete_restated(amis_restated_months('month_start')) }}")) }}
 
 with
 
@@ -40,10 +43,12 @@ grades as (
 spine as (
 
     select agent_code, month_start from personnel
+    where {{ amis_restated_months('month_start') }}
     union
     select m.agent_code, m.month_start
     from measures as m
     inner join months on months.month_start = m.month_start
+    where {{ amis_restated_months('m.month_start') }}
 
 ),
 

@@ -2,6 +2,12 @@
 -- one row per org, level, period type, period, channel and KPI code, picked from the
 -- components of int_metrics__org_periods. value = numerator / denominator exactly, null
 -- when the denominator is 0; plain values carry null numerator and denominator.
+-- Incremental by period like int_metrics__org_periods (macros/amis/restatement.sql).
+
+{{ config(**amis_incremental_config(
+    "{{ amis_delete_restated(amis_restated_periods('period_type', 'period',"
+    ~ " ref('int_metrics__org_periods'))) }}"
+)) }}
 
 {% set components = amis_metric_components() | map(attribute=0) | list + ['net_growth', 'formal_net_growth'] %}
 
@@ -10,6 +16,7 @@ with
 periods as (
 
     select * from {{ ref('int_metrics__org_periods') }}
+    where {{ amis_restated_months('period_last_month') }}
 
 ),
 

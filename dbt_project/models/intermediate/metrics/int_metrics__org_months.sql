@@ -6,6 +6,10 @@
 -- split an agent-month's measures by the stage of its region (int_org__outlet_stages). One
 -- row for every (org, month, channel) that exists that month (open on some day of it,
 -- int_org__org_channels) or has any contribution.
+-- Incremental by month (macros/amis/restatement.sql): a refresh recomputes the months from
+-- restate_from on (a cohort contribution is recomputed with its reporting month).
+
+{{ config(**amis_incremental_config("{{ amis_delete_restated(amis_restated_months('month_start')) }}")) }}
 
 {% set components = amis_metric_components() %}
 
@@ -179,6 +183,7 @@ reported as (
     select c.*
     from contributions as c
     inner join months on months.month_start = c.month_start
+    where {{ amis_restated_months('c.month_start') }}
 
 ),
 
@@ -197,10 +202,12 @@ transfers as (
 universe as (
 
     select month_start, org_id, level, channel from {{ ref('int_org__org_channels') }}
+    where {{ amis_restated_months('month_start') }}
     union
     select month_start, org_id, level, channel from by_org
     union
     select month_start, org_id, level, channel from transfers
+    where {{ amis_restated_months('month_start') }}
 
 ),
 
@@ -225,6 +232,7 @@ measures as (
             {% if name in ('transfers_in', 'transfers_out') %}{{ name }}{% else %}0{% endif %} as {{ name }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         from transfers
+        where {{ amis_restated_months('month_start') }}
     ) as parts
     group by org_id, level, month_start, channel
 

@@ -3,6 +3,10 @@
 -- amis_period_values): sums of the months, the stock at the period's first or last loaded
 -- month, or the mean over its loaded months.
 -- Two derived components follow: net_growth and formal_net_growth (end - start stocks).
+-- Incremental by period (macros/amis/restatement.sql): a refresh recomputes every period
+-- whose last loaded month is restate_from or later, from all of its months.
+
+{{ config(**amis_incremental_config("{{ amis_delete_restated(amis_restated_periods('period_type', 'period')) }}")) }}
 
 with
 
@@ -32,6 +36,7 @@ select
     {{- amis_period_values(amis_metric_components(), relation='o', periods='p') }}
 from org_months as o
 inner join periods as p on p.month_start = o.month_start
+where {{ amis_restated_periods('p.period_type', 'p.period') }}
 group by o.org_id, o.level, p.period_type, p.period, o.channel
 
 ),

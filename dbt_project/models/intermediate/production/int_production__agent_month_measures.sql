@@ -1,7 +1,10 @@
 -- Production and activity per agent and posting month, before attribution to a team:
 -- signed policies and premium (SignDate month), cooling-off cancellations (month of the
 -- cancellation's StateDate, negative), receipts by WageNo month, attendance by StatMonth.
--- The stamped team of each row is kept as a last resort for attribution.
+-- The stamped team of each row is kept as a last resort for attribution. Incremental by
+-- month (macros/amis/restatement.sql): a refresh recomputes the months from restate_from on.
+
+{{ config(**amis_incremental_config("{{ amis_delete_restated(amis_restated_months('month_start')) }}")) }}
 
 with
 
@@ -119,5 +122,5 @@ select
     max(has_duty_days) as has_activity_with_duty_days,
     max(meets_visit_quota) as meets_visit_quota
 from unioned
-where month_start is not null
+where month_start is not null and {{ amis_restated_months('month_start') }}
 group by agent_code, month_start

@@ -1,0 +1,81 @@
+{#
+    Incremental monthly refresh with a restatement window.
+
+    The largest models (one row per agent-month, org-month or org-period) are incremental by
+    month. amisdw passes the var `restate_from` ('YYYY-MM-DD', the first day of a month): the
+    first month whose rows a refresh recomputes. amisdw sets it to the earliest month whose
+    delivery is new or changed since the last successful build, less the restatement window
+    (setting restatement_months, by default 6: the contract lets events and status changes be
+    backdated by up to 6 months, and a receipt confirmed after a persistency cohort's report
+    month reaches back 2). Every row of an earlier month is kept as the last build left it;
+    every row of that month or later is deleted and recomputed from the full upstream tables.
+    Without the var (a full build, dbt run by hand), an existing incremental table is emptied
+    and refilled: the result is always the full rebuild's.
+#}
+
+{#- The first month a refresh recomputes (a date literal), or none for a full build. -#}
+{% macro amis_restate_from() -%}
+    {%- set month = var('restate_from', none) -%}
+    {{ return(none if month is none else "cast('" ~ month ~ "' as date)") }}
+{%- endmacro %}
+
+{#- True while refreshing an existing incremental table from restate_from on (a unit test,
+    which has no table of its own, tests the full build's SQL). -#}
+{% macro amis_is_restating() -%}
+    {{ return(amis_restate_from() is not none and this is not none and is_incremental()) }}
+{%- endmacro %}
+
+{#- A filter on a model's output rows: its month column from restate_from on (when restating),
+    else every row. -#}
+{% macro amis_restated_months(column) -%}
+    {%- if amis_is_restating() -%}
+        {{ column }} >= {{ amis_restate_from() }}
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A filter on a model's output rows: the periods (M, Q, Y) whose last loaded month is
+    restate_from or later (a quarter or year is recomputed whole, from all of its months).
+    `periods` is a relation with period_type, period and period_last_month that the model
+    already depends on (default int_org__periods). -#}
+{% macro amis_restated_periods(period_type, period, periods=none) -%}
+    {%- if amis_is_restating() -%}
+        {{ dbt.concat([period_type, "'/'", period]) }} in (
+            select {{ dbt.concat(['period_type', "'/'", 'period']) }}
+            from {{ periods or ref('int_org__periods') }}
+            where period_last_month >= {{ amis_restate_from() }}
+        )
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The pre-hook of an incremental model: delete the rows the refresh recomputes
+    (`predicate`, from amis_restated_months or amis_restated_periods), nothing on a full
+    build (the table is replaced). -#}
+{% macro amis_delete_restated(predicate) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ predicate }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The config of a model incremental by month: `restated` is the pre-hook SQL (a string,
+    rendered when the model runs). Spark builds are always full (its Parquet tables take no
+    DELETE), so there the model is a table. -#}
+{% macro amis_incremental_config(restated) -%}
+    {{ return(adapter.dispatch('amis_incremental_config', 'amisdw')(restated)) }}
+{%- endmacro %}
+
+{% macro default__amis_incremental_config(restated) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': restated,
+    }) }}
+{%- endmacro %}
+
+{% macro spark__amis_incremental_config(restated) -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
