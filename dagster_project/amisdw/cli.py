@@ -210,6 +210,12 @@ def generate(
     help="where dbt builds: duckdb, or spark (a local Spark session; needs `uv sync --extra "
     "spark`) [default: $AMISDW_ENGINE or duckdb]",
 )
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="rebuild every model over the whole history instead of refreshing the incremental "
+    "ones from the restatement window [default: $AMISDW_INCREMENTAL=0 does the same]",
+)
 def run(
     inbox: Path | None,
     warehouse: Path | None,
@@ -218,12 +224,18 @@ def run(
     quiet: bool,
     docs: bool | None,
     engine: str | None,
+    full_refresh: bool,
 ) -> None:
     """Load new deliveries, build and test every model, publish if the gates pass."""
     from amisdw.pipeline import check_not_error, run_pipeline
 
     settings = _settings(
-        inbox=inbox, warehouse=warehouse, first_month=first_month, docs=docs, engine=engine
+        inbox=inbox,
+        warehouse=warehouse,
+        first_month=first_month,
+        docs=docs,
+        engine=engine,
+        incremental=False if full_refresh else None,
     )
     if settings.engine == "spark":
         from amisdw.spark import require_spark
@@ -276,7 +288,14 @@ def _print_summary(  # noqa: ANN001 - summary: RunSummary
             table.add_row(name, f"{n:,}")
         console.print(table)
     if summary.dbt_results:
-        console.print("dbt build: " + ", ".join(f"{k} {v}" for k, v in summary.dbt_results.items()))
+        how = (
+            f"refreshed from {summary.dbt_restate_from[:7]}"
+            if summary.dbt_restate_from
+            else "the whole history"
+        )
+        console.print(
+            f"dbt build ({how}): " + ", ".join(f"{k} {v}" for k, v in summary.dbt_results.items())
+        )
     for failure in summary.dbt_failures[:5]:
         console.print(f"  [red]failed[/] {escape(failure)}")
     if summary.publish_skipped:

@@ -71,6 +71,7 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     raw_rows: dict[str, int] = field(default_factory=dict)
     dbt_results: dict[str, int] = field(default_factory=dict)
+    dbt_restate_from: str | None = None  # the month an incremental refresh started from
     dbt_failures: list[str] = field(default_factory=list)
     published_tables: dict[str, int] = field(default_factory=dict)
     publish_skipped: str = ""
@@ -368,7 +369,9 @@ def _user_error(result: dg.ExecuteInProcessResult) -> str:
 def _read_dbt_results(summary: RunSummary, path: Path) -> None:
     if not path.exists():
         return
-    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    run_results = json.loads(path.read_text(encoding="utf-8"))
+    results = run_results["results"]
+    summary.dbt_restate_from = (run_results["args"].get("vars") or {}).get("restate_from")
     counts: dict[str, int] = {}
     for r in results:
         kind = r["unique_id"].split(".")[0]
