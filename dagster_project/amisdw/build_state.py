@@ -50,8 +50,10 @@ def has_loaded_months(build: Path) -> bool:
     return bool(loaded_deliveries(build))
 
 
-def published_state(published: Path) -> tuple[dict[str, str], str] | None:
-    """(deliveries, dbt code version) of the published file; None if absent or unreadable."""
+def published_state(published: Path) -> tuple[dict[str, str], str, str] | None:
+    """(deliveries, dbt code version, engine) of the published file; None if absent or
+    unreadable (a file published before the engine was recorded counts as unreadable, so
+    it is rebuilt once)."""
     if not published.exists():
         return None
     try:
@@ -59,21 +61,26 @@ def published_state(published: Path) -> tuple[dict[str, str], str] | None:
             deliveries = dict(
                 con.execute("SELECT delivery_month, fingerprint FROM meta.deliveries").fetchall()
             )
-            row = con.execute("SELECT max(dbt_code_version) FROM meta.published").fetchone()
+            row = con.execute(
+                "SELECT max(dbt_code_version), max(engine) FROM meta.published"
+            ).fetchone()
     except duckdb.Error:
         return None
-    return deliveries, (row[0] if row else "") or ""
+    return deliveries, (row[0] if row else "") or "", (row[1] if row else "") or ""
 
 
-def is_up_to_date(build: Path, published: Path) -> bool:
+def is_up_to_date(build: Path, published: Path, engine: str) -> bool:
+    """The published file was built from the deliveries the build file holds, by this dbt
+    project, on this engine: a run has nothing to rebuild."""
     state = published_state(published)
     if state is None:
         return False
-    deliveries, version = state
+    deliveries, version, published_engine = state
     return (
         bool(deliveries)
         and deliveries == loaded_deliveries(build)
-        and (version == dbt_code_version())
+        and version == dbt_code_version()
+        and published_engine == engine
     )
 
 

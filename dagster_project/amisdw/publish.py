@@ -131,8 +131,14 @@ def _write_copy(
         )
         con.execute(
             "CREATE TABLE pub.meta.published AS SELECT ?::TIMESTAMP AS published_at, "
-            "?::VARCHAR AS dbt_code_version, ?::VARCHAR AS storage_version",
-            [dt.datetime.now().replace(microsecond=0), dbt_code_version(), storage_version],
+            "?::VARCHAR AS dbt_code_version, ?::VARCHAR AS storage_version, "
+            "?::VARCHAR AS engine",
+            [
+                dt.datetime.now().replace(microsecond=0),
+                dbt_code_version(),
+                storage_version,
+                "duckdb" if spark_warehouse is None else "spark",
+            ],
         )
         con.execute("DETACH build")
         con.execute("CHECKPOINT pub")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import duckdb
+
 from amisdw.build_state import BuildInputs, restatement
 
 
@@ -64,3 +66,40 @@ def test_a_month_no_longer_loaded_forces_a_full_build():
     del fewer["201012"]
     plan = restatement(BUILT, replace(BUILT, deliveries=fewer), 6)
     assert plan.restate_from is None and "201012" in plan.reason
+
+
+def test_the_build_record_round_trips_and_a_build_under_way_has_none(tmp_path):
+    from amisdw.build_state import last_build, record_build
+
+    build = tmp_path / "w.build.duckdb"
+    assert last_build(build) is None  # no file yet
+    with duckdb.connect(str(build)) as con:
+        con.execute("CREATE SCHEMA raw")
+    record_build(build, BUILT)
+    assert last_build(build) == BUILT
+    record_build(build, None)  # a build starts: until it succeeds, nothing is recorded
+    assert last_build(build) is None
+
+
+def test_a_warehouse_published_by_the_other_engine_is_not_up_to_date(tmp_path):
+    from amisdw.build_state import dbt_code_version, is_up_to_date
+
+    build, published = tmp_path / "w.build.duckdb", tmp_path / "w.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("CREATE SCHEMA raw")
+        con.execute(
+            "CREATE TABLE raw._deliveries AS SELECT '201003' AS delivery_month, "
+            "'fp-1' AS fingerprint, now()::TIMESTAMP AS loaded_at"
+        )
+    with duckdb.connect(str(published)) as con:
+        con.execute("CREATE SCHEMA meta")
+        con.execute(
+            "CREATE TABLE meta.deliveries AS SELECT '201003' AS delivery_month, "
+            "'fp-1' AS fingerprint"
+        )
+        con.execute(
+            "CREATE TABLE meta.published AS SELECT ? AS dbt_code_version, 'duckdb' AS engine",
+            [dbt_code_version()],
+        )
+    assert is_up_to_date(build, published, "duckdb")
+    assert not is_up_to_date(build, published, "spark")

@@ -251,7 +251,9 @@ def build_dbt_assets(
             if not has_loaded_months(settings.build):
                 context.log.info("raw holds no delivery yet: nothing to build")
                 return
-            if not config.full_refresh and is_up_to_date(settings.build, settings.published):
+            if not config.full_refresh and is_up_to_date(
+                settings.build, settings.published, settings.engine
+            ):
                 context.log.info("same deliveries and dbt project as the published warehouse")
                 return
             if settings.engine == "spark":
