@@ -356,3 +356,49 @@ def test_not_null_columns_names_each_column_holding_nulls(tiny15, tmp_path):
     with duckdb.connect(str(copy.build), read_only=True) as con:
         rows = con.execute(result["compiled_code"] + " ORDER BY column_name").fetchall()
     assert rows == [("level", 2), ("level_name_en", 1)]
+
+
+def test_the_kpi_key_test_catches_a_duplicate_and_a_missing_kpi(tiny15, tmp_path):
+    """The one-pass key test of marts.kpi fails for the groups it should: on a copy of
+    tiny15's build, one head-office row is duplicated (2024-01, headcount_end) and one team
+    row deleted; exactly those two (org, period type, period, channel) groups fail."""
+    copy = copy_of_build(tiny15, tmp_path)
+    with duckdb.connect(str(copy.build)) as con:
+        con.execute(
+            "INSERT INTO marts.kpi SELECT * FROM marts.kpi WHERE level = 1 AND period = "
+            "'2024-01' AND channel = 'ALL' AND kpi_code = 'headcount_end'"
+        )
+        team = con.execute(
+            "SELECT min(org_id) FROM marts.kpi WHERE level = 7 AND period = '2023Q2'"
+        ).fetchone()[0]
+        con.execute(
+            "DELETE FROM marts.kpi WHERE org_id = ? AND period = '2023Q2' AND channel = 'ALL' "
+            "AND kpi_code = 'hires'",
+            [team],
+        )
+    target = tmp_path / "target"
+    done = subprocess.run(
+        [
+            DBT,
+            "test",
+            "--profiles-dir",
+            str(copy.dbt_dir),
+            "--quiet",
+            "--target-path",
+            str(target),
+            "--select",
+            "assert_kpi_one_row_per_kpi_per_org_period_channel",
+        ],
+        cwd=settings.DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    (result,) = [r for r in results if r["unique_id"].startswith("test.")]
+    with duckdb.connect(str(copy.build), read_only=True) as con:
+        rows = con.execute(
+            f"SELECT org_id, period, channel FROM ({result['compiled_code']}) ORDER BY 2"
+        ).fetchall()
+        head_office = con.execute("SELECT org_id FROM marts.dim_org WHERE level = 1").fetchone()
+    assert rows == [(team, "2023Q2", "ALL"), (head_office[0], "2024-01", "ALL")]
