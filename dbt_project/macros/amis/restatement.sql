@@ -79,3 +79,28 @@
 {% macro spark__amis_incremental_config(restated) -%}
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
+
+{#- The rows a data test of an incremental model checks: on a refresh (var restate_from set),
+    the rows the refresh recomputed; the earlier ones are as the last successful build left
+    and tested them. On a full build every row. For tests, which have no is_incremental(). -#}
+{% macro amis_tested_months(column) -%}
+    {%- if amis_restate_from() is not none -%}
+        {{ column }} >= {{ amis_restate_from() }}
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The same by period: on a refresh, the periods whose last loaded month is restate_from or
+    later (the test must depend on int_org__periods). -#}
+{% macro amis_tested_periods(period_type, period) -%}
+    {%- if amis_restate_from() is not none -%}
+        {{ dbt.concat([period_type, "'/'", period]) }} in (
+            select {{ dbt.concat(['period_type', "'/'", 'period']) }}
+            from {{ ref('int_org__periods') }}
+            where period_last_month >= {{ amis_restate_from() }}
+        )
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}

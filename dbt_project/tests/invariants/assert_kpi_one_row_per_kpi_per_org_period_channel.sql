@@ -1,9 +1,11 @@
+-- depends_on: {{ ref('int_org__periods') }} (the periods a refresh tests)
 -- marts.kpi holds exactly one row for every KPI of the catalogue, for every (org, period
 -- type, period, channel) it publishes; every kpi_code it holds is in the catalogue (or budget
 -- attainment), and a budget attainment code appears at most once per (org, period type,
 -- period, channel). One grouped pass over the table gives completeness and uniqueness of the
 -- key (org_id, period_type, period, channel, kpi_code): per group, the catalogue's KPI count
--- must equal both the number of rows and the number of distinct codes.
+-- must equal both the number of rows and the number of distinct codes. A refresh tests the
+-- periods it recomputed (macro amis_tested_periods).
 
 with
 
@@ -23,6 +25,7 @@ per_row as (
         count(distinct case when kpi_code like 'budget_attainment_%' then kpi_code end)
             as budget_codes
     from {{ ref('kpi') }}
+    where {{ amis_tested_periods('period_type', 'period') }}
     group by org_id, period_type, period, channel
 
 )
@@ -41,3 +44,4 @@ select k.org_id, k.period_type, k.period, k.channel, 0, 0, 0
 from {{ ref('kpi') }} as k
 left join {{ ref('kpi_catalogue') }} as c on c.kpi_code = k.kpi_code
 where c.kpi_code is null and k.kpi_code not like 'budget_attainment_%'
+    and {{ amis_tested_periods('k.period_type', 'k.period') }}

@@ -3,7 +3,7 @@
 -- month's, means the sum of the months over the loaded months. Recomputed here from the
 -- months, independently of the macro amis_period_values, for every component (outlet-stage
 -- ones included) of int_metrics__org_periods, whose columns the area marts and
--- mart_outlet_stage publish as they are.
+-- mart_outlet_stage publish as they are. A refresh tests the periods it recomputed.
 
 {% set components = amis_metric_components() %}
 
@@ -18,6 +18,7 @@ months as (
 periods as (
 
     select * from {{ ref('int_org__periods') }} where period_type in ('Q', 'Y')
+        and {{ amis_tested_months('period_last_month') }}
 
 ),
 
@@ -45,6 +46,7 @@ recomputed as (
 published as (
 
     select * from {{ ref('int_metrics__org_periods') }} where period_type in ('Q', 'Y')
+        and {{ amis_tested_months('period_last_month') }}
 
 )
 

@@ -15,7 +15,8 @@
 --
 -- The components that take their children from the same snapshot month are checked together,
 -- in one join of parents to children and one aggregation (six joins in all, not one per
--- component), so that the test streams on a national build.
+-- component), so that the test streams on a national build. A refresh tests the months it
+-- recomputed (macro amis_tested_months).
 
 {% set excluded = ['transfers_in', 'transfers_out', 'headcount_avg'] %}
 {% for stage in amis_outlet_stages() %}
@@ -91,7 +92,7 @@ units as (
         on child.org_id = link.org_id
         and child.month_start = parent.month_start
         and child.channel = parent.channel
-    where parent.level < 7
+    where parent.level < 7 and {{ amis_tested_months('parent.month_start') }}
     group by parent.org_id, parent.month_start, parent.channel
 
 ){% if not loop.last %},{% endif %}

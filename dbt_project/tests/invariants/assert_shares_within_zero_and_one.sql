@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_org__periods') }} (the periods a refresh tests)
 -- Invariant: rates that are shares lie in [0, 1]. activity_rate and
 -- effective_manpower_ratio may exceed 1 in tiny units (an agent hired mid-month counts fully
 -- as producing but half in the average headcount): see assert_activity_rate_at_most_one
@@ -7,6 +8,7 @@
 select org_id, period_type, period, channel, kpi_code, value
 from {{ ref('kpi') }}
 where value is not null
+  and {{ amis_tested_periods('period_type', 'period') }}
   and (value < 0 or value > 1 + 1e-9)
   and (
       kpi_code in ('supervisor_activity_rate', 'attendance_rate', 'visit_quota_rate',
