@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -55,6 +57,20 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             delivery_month VARCHAR, fingerprint VARCHAR, quarantined_at TIMESTAMP,
             findings JSON, data_docs VARCHAR)"""
     )
+
+
+@contextmanager
+def checkpoints_deferred(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within the block, committed months stay in the write-ahead log (as durable as after
+    a checkpoint) and are written to the file by an explicit ``CHECKPOINT``, not after every
+    month: DuckDB's automatic checkpoint, once the log passes 16 MB, rewrites the tables'
+    last row groups each time, so a run of many months paid for it once per month."""
+    (before,) = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone() or ("",)
+    con.execute("SET checkpoint_threshold = '1TB'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET checkpoint_threshold = '{before}'")
 
 
 def warehouse_months(con: duckdb.DuckDBPyConnection) -> WarehouseMonths:

@@ -327,9 +327,12 @@ def _cross_file_checks(
                 fam = next(f for f in FAMILIES if f.name == name)
                 cur.register(f"d_{name.lower()}", arrow_schema(fam).empty_table())
         earlier = f"_delivery_month < '{month}'"
-        agents = (
+        # the agents of this and earlier deliveries, gathered once for the four checks
+        known = cur.execute(
             f"SELECT agent_code FROM d_agent UNION SELECT agent_code FROM raw.agent WHERE {earlier}"
-        )
+        ).to_arrow_table()
+        cur.register("d_known_agents", known)
+        agents = "SELECT agent_code FROM d_known_agents"
         checks = [
             (
                 "AGENT_EVENT",
