@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from amisdw.extracts.encoding import decode_extract
 from amisdw.extracts.headers import HeaderMap, map_headers
 
 BATCH_BYTES = 16 << 20
+HEADER_PREFIX_CHARS = 1 << 16
 MAX_EXAMPLES = 3
 
 _PATTERNS = {
@@ -101,17 +102,40 @@ def read_extract(path: Path, family: Family, info: FileInfo | None = None) -> It
 
 
 def _csv_header(path: Path, text: str) -> list[str]:
-    with io.StringIO(text, newline="") as fh:
+    """The first record of ``text``, read from its first 64 KB (a copy of the whole text for
+    the csv module costs more than the rest of the header's work), or from all of it when the
+    record may run past them."""
+    prefix = text[:HEADER_PREFIX_CHARS]
+    with io.StringIO(prefix, newline="") as fh:
         try:
-            return next(csv.reader(fh))
+            header = next(csv.reader(fh))
         except StopIteration:
             raise ExtractError(
                 [Finding(path.name, "the file is empty: no header row", line=1)]
             ) from None
+        if len(prefix) == len(text) or fh.tell() < len(prefix):
+            return header
+    with io.StringIO(text, newline="") as fh:
+        return next(csv.reader(fh))
 
 
 def _csv_strings(path: Path, utf8: bytes, width: int) -> Iterator[list[pa.Array]]:
-    """The data rows of a CSV file (``utf8``: its bytes as UTF-8) as string columns."""
+    """The data rows of a CSV file (``utf8``: its bytes as UTF-8) as string columns.
+
+    Read at once without a handler for rows of the wrong width (a Python callback slows
+    pyarrow's parser even when it is never called); a file with such a row fails that read
+    and is read again row-checked, which reports every bad row as before."""
+    names = [f"c{i}" for i in range(width)]
+    try:
+        batches = list(_csv_reader(utf8, names))
+    except pa.ArrowInvalid:
+        yield from _csv_strings_checked(path, utf8, names)
+        return
+    for batch in batches:
+        yield list(batch.columns)
+
+
+def _csv_strings_checked(path: Path, utf8: bytes, names: list[str]) -> Iterator[list[pa.Array]]:
     bad_rows: list[Finding] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -125,8 +149,25 @@ def _csv_strings(path: Path, utf8: bytes, width: int) -> Iterator[list[pa.Array]
         )
         return "skip"
 
-    names = [f"c{i}" for i in range(width)]
-    reader = pacsv.open_csv(
+    for batch in _csv_reader(utf8, names, on_invalid):
+        if bad_rows:
+            break
+        yield list(batch.columns)
+    if bad_rows:
+        raise ExtractError(
+            bad_rows,
+            hint="Rows must have as many fields as the header; ask AMIS "
+            "to re-export the file (check quoting of commas inside values).",
+        )
+
+
+def _csv_reader(
+    utf8: bytes,
+    names: list[str],
+    on_invalid: Callable[[pacsv.InvalidRow], str] | None = None,
+) -> pacsv.CSVStreamingReader:
+    """Every column as text, empty strings (quoted or not) as nulls, header row skipped."""
+    return pacsv.open_csv(
         pa.BufferReader(utf8),
         read_options=pacsv.ReadOptions(
             encoding="utf8",
@@ -143,16 +184,6 @@ def _csv_strings(path: Path, utf8: bytes, width: int) -> Iterator[list[pa.Array]
             null_values=[""],
         ),
     )
-    for batch in reader:
-        if bad_rows:
-            break
-        yield list(batch.columns)
-    if bad_rows:
-        raise ExtractError(
-            bad_rows,
-            hint="Rows must have as many fields as the header; ask AMIS "
-            "to re-export the file (check quoting of commas inside values).",
-        )
 
 
 def _xlsx_strings(path: Path) -> tuple[list[str], Iterator[list[pa.Array]]]:

@@ -328,7 +328,7 @@ def _cross_file_checks(
                 cur.register(f"d_{name.lower()}", arrow_schema(fam).empty_table())
         earlier = f"_delivery_month < '{month}'"
         # the agents of this and earlier deliveries, gathered once for the four checks
-        known = cur.execute(
+        known = cur.sql(
             f"SELECT agent_code FROM d_agent UNION SELECT agent_code FROM raw.agent WHERE {earlier}"
         ).to_arrow_table()
         cur.register("d_known_agents", known)
@@ -388,8 +388,10 @@ def _cross_file_checks(
                 "RECEIPT",
                 "policy_exists",
                 "ContNo not in POLICY of this or an earlier delivery",
-                "SELECT * FROM d_receipt WHERE cont_no NOT IN (SELECT cont_no FROM d_policy "
-                f"UNION SELECT cont_no FROM raw.policy WHERE {earlier})",
+                # NOT IN a union is NOT IN each part (also with nulls), without the union's
+                # de-duplication of every earlier policy
+                "SELECT * FROM d_receipt WHERE cont_no NOT IN (SELECT cont_no FROM d_policy) "
+                f"AND cont_no NOT IN (SELECT cont_no FROM raw.policy WHERE {earlier})",
             ),
         ]
         for family_name, check, message, sql in checks:
