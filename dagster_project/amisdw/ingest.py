@@ -19,7 +19,7 @@ from amisdw.extracts.load import (
     loaded_fingerprints,
     warehouse_months,
 )
-from amisdw.extracts.parse import ParsedDelivery, parse_delivery
+from amisdw.extracts.parse import ParsedDelivery, parse_deliveries, parse_delivery
 from amisdw.quality import quarantine
 from amisdw.quality.gates import BatchGates, GxSuites, batch_gates, run_gates
 from amisdw.sequencing import Action, Plan, Step, WarehouseMonths, plan_loads
@@ -128,7 +128,7 @@ def ingest_months(
     run.total = len(plan_loads(obs.months, state, within).loads)
     progress(0, run.total, "")
     while batch := _next_batch(plan_loads(obs.months, run.state, within), obs, batch_bytes):
-        parsed = {m: parse_delivery(obs.deliveries[m]) for m in batch}
+        parsed = dict(zip(batch, parse_deliveries([obs.deliveries[m] for m in batch]), strict=True))
         suites = suites or GxSuites(quality_dir / "gx")
         gates = batch_gates(list(parsed.values()), suites)
         with checkpoints_deferred(con):
