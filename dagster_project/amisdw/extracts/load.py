@@ -36,7 +36,21 @@ class LoadResult:
     skipped_reason: str = ""
 
 
+RAW_TABLES = frozenset(
+    [f.raw_table for f in FAMILIES] + ["_deliveries", "_delivery_files", "_quarantine"]
+)
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema and tables that are missing (one catalogue look-up, and no
+    DDL, once they all exist: every month's load asks)."""
+    present = con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_catalog = current_database() AND table_schema = ?",
+        [RAW],
+    ).fetchall()
+    if {name for (name,) in present} >= RAW_TABLES:
+        return
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW}")
     for family in FAMILIES:
         cols = [f"{f.column} {f.type.duckdb_type}" for f in family.fields]
