@@ -117,15 +117,16 @@ def ingest_months(
 
     Consecutive months are parsed and run through the GX suites together, in batches of up
     to ``batch_bytes`` of delivered files (the suites' cost is per validation, not per row);
-    each month's cross-file checks and load then follow in month order. ``progress`` hears
-    (months decided, months to load, the month) after each month."""
+    each month's cross-file checks and load (one transaction per month) then follow in month
+    order, and the batch is checkpointed into the file once. ``progress`` hears (months
+    decided, months to load, the month) after each month."""
     ensure_raw_schema(con)
     state = warehouse_months(con)
     obs = observe(inbox, first_month, state.loaded, verify=True)
     run = _Run(con, obs, state, within, quality_dir, IngestOutcome(warnings=list(obs.warnings)))
     run.log, run.progress = log, progress
-    suites: GxSuites | None = None  # opened with the first month to validate
     run.total = len(plan_loads(obs.months, state, within).loads)
+    suites: GxSuites | None = None  # opened with the first month to validate
     progress(0, run.total, "")
     while batch := _next_batch(plan_loads(obs.months, run.state, within), obs, batch_bytes):
         parsed = dict(zip(batch, parse_deliveries([obs.deliveries[m] for m in batch]), strict=True))
