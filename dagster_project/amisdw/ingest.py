@@ -13,15 +13,16 @@ from amisdw.errors import DeliveryIncomplete
 from amisdw.extracts.delivery import Delivery, Observation, check_delivery, observe_inbox
 from amisdw.extracts.load import (
     LoadResult,
+    checkpoints_deferred,
     ensure_raw_schema,
     load_delivery,
     loaded_fingerprints,
     warehouse_months,
 )
-from amisdw.extracts.parse import parse_delivery
+from amisdw.extracts.parse import ParsedDelivery, parse_deliveries, parse_delivery
 from amisdw.quality import quarantine
-from amisdw.quality.gates import GxSuites, batch_gates, run_gates
-from amisdw.sequencing import Action, Plan, Step, plan_loads
+from amisdw.quality.gates import BatchGates, GxSuites, batch_gates, run_gates
+from amisdw.sequencing import Action, Plan, Step, WarehouseMonths, plan_loads
 
 
 def ingest_delivery(
@@ -116,49 +117,77 @@ def ingest_months(
 
     Consecutive months are parsed and run through the GX suites together, in batches of up
     to ``batch_bytes`` of delivered files (the suites' cost is per validation, not per row);
-    each month's cross-file checks and load then follow in month order. ``progress`` hears
-    (months decided, months to load, the month) after each month."""
+    each month's cross-file checks and load (one transaction per month) then follow in month
+    order, and the batch is checkpointed into the file once. ``progress`` hears (months
+    decided, months to load, the month) after each month."""
     ensure_raw_schema(con)
     state = warehouse_months(con)
     obs = observe(inbox, first_month, state.loaded, verify=True)
-    outcome = IngestOutcome(warnings=list(obs.warnings))
-    done: dict[str, Step] = {}
+    run = _Run(con, obs, state, within, quality_dir, IngestOutcome(warnings=list(obs.warnings)))
+    run.log, run.progress = log, progress
+    run.total = len(plan_loads(obs.months, state, within).loads)
     suites: GxSuites | None = None  # opened with the first month to validate
-    total = len(plan_loads(obs.months, state, within).loads)
-    progress(0, total, "")
-    while batch := _next_batch(plan_loads(obs.months, state, within), obs, batch_bytes):
-        parsed = {m: parse_delivery(obs.deliveries[m]) for m in batch}
+    progress(0, run.total, "")
+    while batch := _next_batch(plan_loads(obs.months, run.state, within), obs, batch_bytes):
+        parsed = dict(zip(batch, parse_deliveries([obs.deliveries[m] for m in batch]), strict=True))
         suites = suites or GxSuites(quality_dir / "gx")
         gates = batch_gates(list(parsed.values()), suites)
-        for month in batch:
-            step = plan_loads(obs.months, state, within).next_load
-            if step is None or step.month != month:  # a quarantine held the rest back
-                break
-            delivery = obs.deliveries[month]
-            outcome.warnings.extend(delivery.warnings)
-            result = gates.finish(month, con)
-            if not result.passed:
-                report = quarantine.record(con, result, quality_dir / "quarantine")
-                failure = quarantine.DeliveryQuarantined(quarantine.message(result, report), result)
-                outcome.quarantines.append(failure)
-                state = state.with_quarantined(month, delivery.fingerprint)
-                done[month] = Step(month, Action.QUARANTINED, str(failure), step.fingerprint)
-                log(f"{month}: quarantined")
-                progress(len(done), total, month)
-                continue
-            loaded = load_delivery(con, parsed.pop(month))
-            state = state.with_loaded(month, delivery.fingerprint)
-            outcome.warnings.extend(loaded.warnings)
-            for family, n in loaded.rows.items():
-                outcome.rows[family] = outcome.rows.get(family, 0) + n
-            done[month] = Step(month, Action.LOADED, step.reason, step.fingerprint)
-            log(f"{month}: loaded ({step.reason})")
-            progress(len(done), total, month)
-    final = plan_loads(obs.months, state, within)
-    outcome.steps = [done.get(s.month, s) for s in final.steps]
+        with checkpoints_deferred(con):
+            for month in batch:
+                if not run.gate_and_load(month, parsed, gates):
+                    break  # a quarantine held the rest back
+        con.execute("CHECKPOINT")  # the batch's months, written to the file once
+    final = plan_loads(obs.months, run.state, within)
+    outcome = run.outcome
+    outcome.steps = [run.done.get(s.month, s) for s in final.steps]
     if suites is not None:  # one Data Docs build per run, with every month's results
         outcome.docs_index = suites.build_docs()
     return outcome
+
+
+@dataclass
+class _Run:
+    """The state of one :func:`ingest_months` run as its months are decided."""
+
+    con: duckdb.DuckDBPyConnection
+    obs: Observation
+    state: WarehouseMonths
+    within: Collection[str] | None
+    quality_dir: Path
+    outcome: IngestOutcome
+    done: dict[str, Step] = field(default_factory=dict)
+    total: int = 0
+    log: Callable[[str], None] = lambda _: None
+    progress: Callable[[int, int, str], None] = lambda done, total, month: None
+
+    def gate_and_load(
+        self, month: str, parsed: dict[str, ParsedDelivery], gates: BatchGates
+    ) -> bool:
+        """Finish ``month``'s gates and load or quarantine it; False when the policy no
+        longer loads it next (a quarantine held it back)."""
+        step = plan_loads(self.obs.months, self.state, self.within).next_load
+        if step is None or step.month != month:
+            return False
+        delivery = self.obs.deliveries[month]
+        self.outcome.warnings.extend(delivery.warnings)
+        result = gates.finish(month, self.con)
+        if not result.passed:
+            report = quarantine.record(self.con, result, self.quality_dir / "quarantine")
+            failure = quarantine.DeliveryQuarantined(quarantine.message(result, report), result)
+            self.outcome.quarantines.append(failure)
+            self.state = self.state.with_quarantined(month, delivery.fingerprint)
+            self.done[month] = Step(month, Action.QUARANTINED, str(failure), step.fingerprint)
+            self.log(f"{month}: quarantined")
+        else:
+            loaded = load_delivery(self.con, parsed.pop(month))
+            self.state = self.state.with_loaded(month, delivery.fingerprint)
+            self.outcome.warnings.extend(loaded.warnings)
+            for family, n in loaded.rows.items():
+                self.outcome.rows[family] = self.outcome.rows.get(family, 0) + n
+            self.done[month] = Step(month, Action.LOADED, step.reason, step.fingerprint)
+            self.log(f"{month}: loaded ({step.reason})")
+        self.progress(len(self.done), self.total, month)
+        return True
 
 
 def _next_batch(plan: Plan, obs: Observation, batch_bytes: int) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from amisdw.errors import ExtractError
 from amisdw.extracts.contract import ACTIVITY, AGENT, BUDGET, RECEIPT
-from amisdw.extracts.control import count_csv_rows
+from amisdw.extracts.control import RecordCounter, count_csv_rows, file_md5_and_rows
 from amisdw.extracts.encoding import detect_encoding
 from amisdw.extracts.headers import map_headers
 from amisdw.extracts.read import FileInfo, read_extract
@@ -175,3 +176,18 @@ def test_row_count_ignores_quoted_newlines_and_missing_final_newline(tmp_path: P
     assert count_csv_rows(path) == 2
     path.write_bytes(b"a,b\n")
     assert count_csv_rows(path) == 0
+
+
+def test_records_are_counted_alike_wherever_the_chunks_break(tmp_path: Path):
+    # header, a record with a quoted newline and an escaped quote, a quoted empty field, and a
+    # last record without a final newline: 4 records, so 3 data rows
+    data = b'h1,h2\n"x\ny ""q""",2\n"",3\nz,"4\n5"'
+    for cut in range(len(data) + 1):
+        for cut2 in range(cut, len(data) + 1):
+            counter = RecordCounter()
+            for chunk in (data[:cut], data[cut:cut2], data[cut2:]):
+                counter.feed(chunk)
+            assert counter.records == 4, (cut, cut2)
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    assert file_md5_and_rows(path) == (hashlib.md5(data).hexdigest(), 3)

@@ -38,29 +38,44 @@ def file_md5(path: Path) -> str:
     return h.hexdigest()
 
 
-def count_csv_rows(path: Path) -> int:
-    """Data rows of a CSV file: physical records after the header.
+class RecordCounter:
+    """Counts CSV records fed chunk by chunk: line breaks outside double quotes, so a quoted
+    field containing a newline stays one record; a final line without a trailing newline
+    still counts. The chunks are split at the quotes, so no byte is looked at in Python."""
 
-    Counts line breaks outside double quotes, so a quoted field containing a newline
-    stays one row. A final line without a trailing newline still counts.
-    """
-    in_quotes = False
-    records = 0
-    last = b"\n"
+    def __init__(self) -> None:
+        self.in_quotes = False
+        self.breaks = 0
+        self.last = b"\n"
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        parts = chunk.split(b'"')
+        outside = parts[1::2] if self.in_quotes else parts[0::2]
+        self.breaks += sum(part.count(b"\n") for part in outside)
+        self.in_quotes ^= len(parts) % 2 == 0  # an odd number of quotes flips the state
+        self.last = chunk[-1:]
+
+    @property
+    def records(self) -> int:
+        return self.breaks + int(self.last not in (b"\n", b""))
+
+
+def count_csv_rows(path: Path) -> int:
+    """Data rows of a CSV file: physical records after the header (see RecordCounter)."""
+    return file_md5_and_rows(path)[1]
+
+
+def file_md5_and_rows(path: Path) -> tuple[str, int]:
+    """The MD5 of a CSV file and its data rows (records after the header), in one read."""
+    h = hashlib.md5()
+    counter = RecordCounter()
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
-            if b'"' not in chunk and not in_quotes:
-                records += chunk.count(b"\n")
-            else:
-                for byte in chunk:
-                    if byte == 0x22:
-                        in_quotes = not in_quotes
-                    elif byte == 0x0A and not in_quotes:
-                        records += 1
-            last = chunk[-1:]
-    if last not in (b"\n", b""):
-        records += 1
-    return max(records - 1, 0)
+            h.update(chunk)
+            counter.feed(chunk)
+    return h.hexdigest(), max(counter.records - 1, 0)
 
 
 def format_control(entries: list[ControlEntry]) -> str:

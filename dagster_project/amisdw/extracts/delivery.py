@@ -21,8 +21,8 @@ from amisdw.extracts.control import (
     ControlEntry,
     ControlFileError,
     control_path,
-    count_csv_rows,
     file_md5,
+    file_md5_and_rows,
     read_control_file,
 )
 from amisdw.sequencing import InboxMonth, MonthStatus
@@ -219,7 +219,10 @@ def _check_entry(folder: Path, month: str, entry: ControlEntry) -> str | None:
         return f"{entry.filename}: only BUDGET may come as xlsx"
     if not path.is_file():
         return f"{entry.filename} is listed in {month}.ok but missing from the folder"
-    actual_md5 = file_md5(path)
+    if ext == "xlsx":
+        actual_md5, rows = file_md5(path), -1  # rows read below, once the MD5 matches
+    else:
+        actual_md5, rows = file_md5_and_rows(path)  # one read of the file for both
     if actual_md5 != entry.md5:
         return (
             f"{entry.filename}: MD5 is {actual_md5} but {month}.ok says {entry.md5} "
@@ -229,8 +232,6 @@ def _check_entry(folder: Path, month: str, entry: ControlEntry) -> str | None:
         from amisdw.extracts.read import xlsx_row_count
 
         rows = xlsx_row_count(path)
-    else:
-        rows = count_csv_rows(path)
     if rows != entry.rows:
         return f"{entry.filename} has {rows} data rows but {month}.ok says {entry.rows}"
     return None

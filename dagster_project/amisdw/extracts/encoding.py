@@ -43,6 +43,23 @@ def _strict_decode_error(path: Path, encoding: str, skip: int = 0) -> tuple[int,
             newlines += chunk.count(b"\n")
 
 
+def decode_extract(path: Path, data: bytes) -> tuple[str, str]:
+    """The encoding of ``data`` (the bytes of ``path``) as :func:`detect_encoding` tells it,
+    and the decoded text (without a BOM), from one strict decode of the bytes in memory;
+    an undecodable file raises :func:`detect_encoding`'s ExtractError."""
+    if data.startswith(UTF8_BOM):
+        candidates = [("utf-8-sig", "utf-8-sig")]  # the BOM settles it: UTF-8 or nothing
+    else:
+        candidates = [("utf-8", "utf-8"), ("gb18030", "gb18030")]
+    for name, codec in candidates:
+        try:
+            return name, data.decode(codec, errors="strict")
+        except UnicodeDecodeError:
+            continue
+    detect_encoding(path)  # re-reads the file to name the first bad byte, and raises
+    raise AssertionError(f"{path} changed while it was being read")
+
+
 def detect_encoding(path: Path) -> str:
     """Return ``"utf-8-sig"``, ``"utf-8"`` or ``"gb18030"``; raise ExtractError otherwise."""
     with path.open("rb") as fh:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -34,7 +36,21 @@ class LoadResult:
     skipped_reason: str = ""
 
 
+RAW_TABLES = frozenset(
+    [f.raw_table for f in FAMILIES] + ["_deliveries", "_delivery_files", "_quarantine"]
+)
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema and tables that are missing (one catalogue look-up, and no
+    DDL, once they all exist: every month's load asks)."""
+    present = con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_catalog = current_database() AND table_schema = ?",
+        [RAW],
+    ).fetchall()
+    if {name for (name,) in present} >= RAW_TABLES:
+        return
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW}")
     for family in FAMILIES:
         cols = [f"{f.column} {f.type.duckdb_type}" for f in family.fields]
@@ -55,6 +71,20 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             delivery_month VARCHAR, fingerprint VARCHAR, quarantined_at TIMESTAMP,
             findings JSON, data_docs VARCHAR)"""
     )
+
+
+@contextmanager
+def checkpoints_deferred(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within the block, committed months stay in the write-ahead log (as durable as after
+    a checkpoint) and are written to the file by an explicit ``CHECKPOINT``, not after every
+    month: DuckDB's automatic checkpoint, once the log passes 16 MB, rewrites the tables'
+    last row groups each time, so a run of many months paid for it once per month."""
+    (before,) = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone() or ("",)
+    con.execute("SET checkpoint_threshold = '1TB'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET checkpoint_threshold = '{before}'")
 
 
 def warehouse_months(con: duckdb.DuckDBPyConnection) -> WarehouseMonths:

@@ -4,6 +4,9 @@ file is read exactly once per delivery (after its MD5 and row count were checked
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -33,6 +36,17 @@ class ParsedDelivery:
     @property
     def warnings(self) -> list[str]:
         return [w for f in self.files for w in f.info.warnings]
+
+
+PARSE_THREADS = min(4, os.cpu_count() or 1)  # pyarrow's parsing and typing release the GIL
+
+
+def parse_deliveries(deliveries: Sequence[Delivery]) -> list[ParsedDelivery]:
+    """:func:`parse_delivery` of each delivery, in order, several months at a time."""
+    if len(deliveries) < 2 or PARSE_THREADS < 2:
+        return [parse_delivery(d) for d in deliveries]
+    with ThreadPoolExecutor(PARSE_THREADS, thread_name_prefix="amisdw-parse") as pool:
+        return list(pool.map(parse_delivery, deliveries))
 
 
 def parse_delivery(delivery: Delivery) -> ParsedDelivery:

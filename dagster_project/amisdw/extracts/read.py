@@ -1,17 +1,21 @@
 """Read one delivered file into typed Arrow batches of the contract's canonical columns.
 
-CSV is streamed with pyarrow (which transcodes GB18030 on the fly), xlsx (BUDGET only)
-is read with openpyxl. Every value is parsed to the contract type; a value that does not
-parse is reported with its file, line and column. Lines count the header as line 1 and
-assume no line breaks inside quoted values (the contract has none).
+CSV is read once into memory, decoded once (which also tells its encoding) and streamed
+through pyarrow as UTF-8; xlsx (BUDGET only) is read with openpyxl, once per file version
+(the row count of the control-file check and the parse share it). Every value is parsed
+to the contract type; a value that does not parse is reported with its file, line and
+column. Lines count the header as line 1 and assume no line breaks inside quoted values
+(the contract has none).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +25,11 @@ import pyarrow.csv as pacsv
 
 from amisdw.errors import ExtractError, Finding
 from amisdw.extracts.contract import Family, Field, FieldType
-from amisdw.extracts.encoding import detect_encoding
+from amisdw.extracts.encoding import decode_extract
 from amisdw.extracts.headers import HeaderMap, map_headers
 
 BATCH_BYTES = 16 << 20
+HEADER_PREFIX_CHARS = 1 << 16
 MAX_EXAMPLES = 3
 
 _PATTERNS = {
@@ -66,13 +71,17 @@ def arrow_schema(family: Family) -> pa.Schema:
 def read_extract(path: Path, family: Family, info: FileInfo | None = None) -> Iterator[pa.Table]:
     """Yield typed tables (canonical columns + ``_source_line`` + ``_extra``) for one file."""
     info = info if info is not None else FileInfo(path.name)
+    utf8 = b""
     if path.suffix.lower() == ".xlsx":
         headers, batches = _xlsx_strings(path)
         info.encoding = "xlsx"
     else:
-        encoding = detect_encoding(path)
-        info.encoding = encoding
-        headers = _csv_header(path, encoding)
+        data = path.read_bytes()
+        info.encoding, text = decode_extract(path, data)
+        headers = _csv_header(path, text)
+        # UTF-8 files go to pyarrow as delivered (a BOM sits in the skipped header line)
+        utf8 = data if info.encoding.startswith("utf-8") else text.encode("utf-8")
+        del data, text
         batches = None
     hmap = map_headers(family, path.name, headers)
     info.header_variant = hmap.variant
@@ -83,7 +92,7 @@ def read_extract(path: Path, family: Family, info: FileInfo | None = None) -> It
             "ignored downstream"
         )
     if batches is None:
-        batches = _csv_strings(path, info.encoding, len(headers))
+        batches = _csv_strings(path, utf8, len(headers))
     line = 2
     for batch in batches:
         table = _typed(batch, family, hmap, path.name, first_line=line)
@@ -92,17 +101,41 @@ def read_extract(path: Path, family: Family, info: FileInfo | None = None) -> It
         yield table
 
 
-def _csv_header(path: Path, encoding: str) -> list[str]:
-    with path.open("r", encoding=encoding, newline="") as fh:
+def _csv_header(path: Path, text: str) -> list[str]:
+    """The first record of ``text``, read from its first 64 KB (a copy of the whole text for
+    the csv module costs more than the rest of the header's work), or from all of it when the
+    record may run past them."""
+    prefix = text[:HEADER_PREFIX_CHARS]
+    with io.StringIO(prefix, newline="") as fh:
         try:
-            return next(csv.reader(fh))
+            header = next(csv.reader(fh))
         except StopIteration:
             raise ExtractError(
                 [Finding(path.name, "the file is empty: no header row", line=1)]
             ) from None
+        if len(prefix) == len(text) or fh.tell() < len(prefix):
+            return header
+    with io.StringIO(text, newline="") as fh:
+        return next(csv.reader(fh))
 
 
-def _csv_strings(path: Path, encoding: str, width: int) -> Iterator[list[pa.Array]]:
+def _csv_strings(path: Path, utf8: bytes, width: int) -> Iterator[list[pa.Array]]:
+    """The data rows of a CSV file (``utf8``: its bytes as UTF-8) as string columns.
+
+    Read at once without a handler for rows of the wrong width (a Python callback slows
+    pyarrow's parser even when it is never called); a file with such a row fails that read
+    and is read again row-checked, which reports every bad row as before."""
+    names = [f"c{i}" for i in range(width)]
+    try:
+        batches = list(_csv_reader(utf8, names))
+    except pa.ArrowInvalid:
+        yield from _csv_strings_checked(path, utf8, names)
+        return
+    for batch in batches:
+        yield list(batch.columns)
+
+
+def _csv_strings_checked(path: Path, utf8: bytes, names: list[str]) -> Iterator[list[pa.Array]]:
     bad_rows: list[Finding] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -116,11 +149,28 @@ def _csv_strings(path: Path, encoding: str, width: int) -> Iterator[list[pa.Arra
         )
         return "skip"
 
-    names = [f"c{i}" for i in range(width)]
-    reader = pacsv.open_csv(
-        path,
+    for batch in _csv_reader(utf8, names, on_invalid):
+        if bad_rows:
+            break
+        yield list(batch.columns)
+    if bad_rows:
+        raise ExtractError(
+            bad_rows,
+            hint="Rows must have as many fields as the header; ask AMIS "
+            "to re-export the file (check quoting of commas inside values).",
+        )
+
+
+def _csv_reader(
+    utf8: bytes,
+    names: list[str],
+    on_invalid: Callable[[pacsv.InvalidRow], str] | None = None,
+) -> pacsv.CSVStreamingReader:
+    """Every column as text, empty strings (quoted or not) as nulls, header row skipped."""
+    return pacsv.open_csv(
+        pa.BufferReader(utf8),
         read_options=pacsv.ReadOptions(
-            encoding="utf8" if encoding.startswith("utf-8") else encoding,
+            encoding="utf8",
             skip_rows=1,
             column_names=names,
             block_size=BATCH_BYTES,
@@ -134,42 +184,44 @@ def _csv_strings(path: Path, encoding: str, width: int) -> Iterator[list[pa.Arra
             null_values=[""],
         ),
     )
-    for batch in reader:
-        if bad_rows:
-            break
-        yield list(batch.columns)
-    if bad_rows:
-        raise ExtractError(
-            bad_rows,
-            hint="Rows must have as many fields as the header; ask AMIS "
-            "to re-export the file (check quoting of commas inside values).",
-        )
 
 
 def _xlsx_strings(path: Path) -> tuple[list[str], Iterator[list[pa.Array]]]:
+    stat = path.stat()
+    headers, data = _xlsx_rows(path, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+    def gen() -> Iterator[list[pa.Array]]:
+        if data:
+            yield [pa.array([r[i] for r in data], pa.string()) for i in range(len(headers))]
+
+    return list(headers), gen()
+
+
+@functools.lru_cache(maxsize=2)
+def _xlsx_rows(
+    path: Path, inode: int, size: int, mtime_ns: int
+) -> tuple[tuple[str, ...], tuple[tuple[str | None, ...], ...]]:
+    """The header and the non-empty rows of the first sheet as text, cached per file version
+    (``inode``, ``size``, ``mtime_ns``): openpyxl is slow, and the control-file check counts
+    the rows the parse then reads."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     try:
-        headers = ["" if v is None else str(v) for v in next(rows)]
+        headers = tuple("" if v is None else str(v) for v in next(rows))
     except StopIteration:
         raise ExtractError(
             [Finding(path.name, "the first sheet is empty: no header row", line=1)]
         ) from None
-    data = [
-        [_cell_text(v) for v in row[: len(headers)]] + [None] * (len(headers) - len(row))
+    data = tuple(
+        tuple([_cell_text(v) for v in row[: len(headers)]] + [None] * (len(headers) - len(row)))
         for row in rows
         if any(v not in (None, "") for v in row)
-    ]
+    )
     wb.close()
-
-    def gen() -> Iterator[list[pa.Array]]:
-        if data:
-            yield [pa.array([r[i] for r in data], pa.string()) for i in range(len(headers))]
-
-    return headers, gen()
+    return headers, data
 
 
 def _cell_text(value: object) -> str | None:
@@ -224,8 +276,10 @@ def _parse(
     if fld.type is FieldType.DATE:
         digits = pc.replace_substring(pc.if_else(ok, trimmed, None), "-", "")
         ts = pc.strptime(digits, format="%Y%m%d", unit="s", error_is_null=True)
-        # strptime rolls 2024-02-30 over to March: a real date must format back to itself
-        ok = pc.and_kleene(ok, pc.equal(pc.strftime(ts, format="%Y%m%d"), digits))
+        # strptime rolls 2024-02-30 over to March: a real date keeps its day of the month
+        # (the same test as formatting it back to itself, and cheaper than strftime)
+        day = pc.cast(pc.utf8_slice_codeunits(digits, 6, 8), pa.int64())
+        ok = pc.and_kleene(ok, pc.equal(pc.day(ts), day))
         typed = pc.cast(ts, pa.date32())
     elif fld.type is FieldType.INTEGER:
         typed = pc.cast(pc.if_else(ok, trimmed, None), pa.int64())

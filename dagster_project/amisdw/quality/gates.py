@@ -68,23 +68,30 @@ def _example_text(example: dict[str, Any]) -> str:
 MONTH_COLUMN = "_delivery_month"  # the month of each row in a multi-month batch
 
 
-def _frames(parsed: ParsedDelivery, result: GateResult) -> dict[str, pd.DataFrame]:
-    """Every family's parsed rows as a DataFrame; files that did not parse become findings."""
-    month = parsed.delivery.month
+def _parse_findings(parsed: ParsedDelivery, result: GateResult) -> None:
+    """Files that did not parse become findings of the month."""
     for exc in parsed.errors:
         for f in exc.findings:
             examples = [{"_source_line": f.line, (f.column or "value"): f.value}]
             result.findings.append(
-                GateFinding(month, f.file, "parse", f.message, f.count, examples)
+                GateFinding(parsed.delivery.month, f.file, "parse", f.message, f.count, examples)
             )
-    frames: dict[str, pd.DataFrame] = {}
-    for pfile in parsed.files:
-        family = pfile.file.family
-        df = _as_floats(pfile.table).to_pandas()
-        df["_file"] = pfile.file.name
-        df[MONTH_COLUMN] = month
-        frames[family.name] = pd.concat([frames[family.name], df]) if family.name in frames else df
-    return frames
+
+
+def _suite_frame(
+    months: list[str], tables: dict[str, dict[str, pa.Table]], family: Family
+) -> pd.DataFrame | None:
+    """One family's parsed rows of ``months`` (with file and month) as one DataFrame for its
+    suite, or None when no month delivered the family: the Arrow tables are put together first
+    and converted once."""
+    parts = [
+        tables[m][family.name].append_column(
+            MONTH_COLUMN, pa.array([m] * tables[m][family.name].num_rows, pa.string())
+        )
+        for m in months
+        if family.name in tables[m]
+    ]
+    return _as_floats(pa.concat_tables(parts)).to_pandas() if parts else None
 
 
 def _as_floats(table: pa.Table) -> pa.Table:
@@ -103,7 +110,6 @@ class BatchGates:
     build warehouse once the months before it are loaded."""
 
     results: dict[str, GateResult]
-    frames: dict[str, dict[str, pd.DataFrame]]
     suites: GxSuites
     tables: dict[str, dict[str, pa.Table]] = field(default_factory=dict)
 
@@ -122,11 +128,12 @@ def batch_gates(batch: list[ParsedDelivery], suites: GxSuites) -> BatchGates:
     results = {
         p.delivery.month: GateResult(p.delivery.month, p.delivery.fingerprint) for p in batch
     }
-    frames = {p.delivery.month: _frames(p, results[p.delivery.month]) for p in batch}
-    valid = [m for m, r in results.items() if not r.findings]  # unparseable: nothing to add
-    _run_suites(valid, frames, suites, results)
+    for p in batch:
+        _parse_findings(p, results[p.delivery.month])
     tables = {p.delivery.month: _tables(p) for p in batch}
-    return BatchGates(results, frames, suites, tables)
+    valid = [m for m, r in results.items() if not r.findings]  # unparseable: nothing to add
+    _run_suites(valid, tables, suites, results)
+    return BatchGates(results, suites, tables)
 
 
 def _tables(parsed: ParsedDelivery) -> dict[str, pa.Table]:
@@ -225,7 +232,7 @@ class GxSuites:
 
 def _run_suites(
     months: list[str],
-    frames: dict[str, dict[str, pd.DataFrame]],
+    tables: dict[str, dict[str, pa.Table]],
     suites: GxSuites,
     results: dict[str, GateResult],
 ) -> None:
@@ -233,10 +240,9 @@ def _run_suites(
         return
     label = months[0] if len(months) == 1 else f"{months[0]}-{months[-1]}"
     for family in FAMILIES:
-        parts = [frames[m][family.name] for m in months if family.name in frames[m]]
-        if not parts:
+        df = _suite_frame(months, tables, family)
+        if df is None:
             continue
-        df = pd.concat(parts).reset_index(drop=True)
         for r in suites.validate(family, df, label):
             cfg = r.expectation_config
             check = (cfg.meta or {}).get("check", cfg.type)
@@ -250,7 +256,7 @@ def _run_suites(
             for i in idx:
                 by_month.setdefault(str(df[MONTH_COLUMN].iat[i]), []).append(i)
             if not by_month:  # a table-level expectation: every month of the batch
-                by_month = {m: [] for m in months if family.name in frames[m]}
+                by_month = {m: [] for m in months if family.name in tables[m]}
             for month, rows in by_month.items():
                 results[month].findings.append(
                     GateFinding(
@@ -327,9 +333,12 @@ def _cross_file_checks(
                 fam = next(f for f in FAMILIES if f.name == name)
                 cur.register(f"d_{name.lower()}", arrow_schema(fam).empty_table())
         earlier = f"_delivery_month < '{month}'"
-        agents = (
+        # the agents of this and earlier deliveries, gathered once for the four checks
+        known = cur.sql(
             f"SELECT agent_code FROM d_agent UNION SELECT agent_code FROM raw.agent WHERE {earlier}"
-        )
+        ).to_arrow_table()
+        cur.register("d_known_agents", known)
+        agents = "SELECT agent_code FROM d_known_agents"
         checks = [
             (
                 "AGENT_EVENT",
@@ -385,8 +394,10 @@ def _cross_file_checks(
                 "RECEIPT",
                 "policy_exists",
                 "ContNo not in POLICY of this or an earlier delivery",
-                "SELECT * FROM d_receipt WHERE cont_no NOT IN (SELECT cont_no FROM d_policy "
-                f"UNION SELECT cont_no FROM raw.policy WHERE {earlier})",
+                # NOT IN a union is NOT IN each part (also with nulls), without the union's
+                # de-duplication of every earlier policy
+                "SELECT * FROM d_receipt WHERE cont_no NOT IN (SELECT cont_no FROM d_policy) "
+                f"AND cont_no NOT IN (SELECT cont_no FROM raw.policy WHERE {earlier})",
             ),
         ]
         for family_name, check, message, sql in checks:
