@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -98,6 +99,33 @@ def spark_tables(spark_warehouse: Path, schema: str) -> dict[str, str]:
     return {p.name: f"SELECT * FROM read_parquet('{p.as_posix()}/*.parquet')" for p in found}
 
 
+def published_type(column_type: str) -> str | None:
+    """The type a published column is cast to, or None to keep it: every integer as BIGINT
+    and wide decimals as DECIMAL(38, s), whichever engine built them (DuckDB sums integers
+    into HUGEINT and DECIMAL(18, s) into DECIMAL(38, s), Spark into BIGINT and DECIMAL(28, s);
+    the engines type some integer expressions INTEGER and BIGINT). BIGINT is also what BI
+    drivers read; a value out of range fails the publish, loudly."""
+    if column_type in ("HUGEINT", "INTEGER", "SMALLINT", "TINYINT"):
+        return "BIGINT"
+    match = re.fullmatch(r"DECIMAL\((\d+),(\d+)\)", column_type.replace(" ", ""))
+    if match and 18 < int(match[1]) < 38:
+        return f"DECIMAL(38,{match[2]})"
+    return None
+
+
+def published_select(con: duckdb.DuckDBPyConnection, select: str) -> str:
+    """``select`` with its columns cast to their published types (published_type)."""
+    columns = con.execute(f"DESCRIBE {select}").fetchall()
+    casts = [(name, published_type(typ)) for name, typ, *_ in columns]
+    if all(cast is None for _, cast in casts):
+        return select
+    items = ", ".join(
+        f'"{name}"' if cast is None else f'CAST("{name}" AS {cast}) AS "{name}"'
+        for name, cast in casts
+    )
+    return f"SELECT {items} FROM ({select})"
+
+
 def _write_copy(
     build: Path,
     tmp: Path,
@@ -119,7 +147,9 @@ def _write_copy(
             else:
                 tables = spark_tables(spark_warehouse, schema)
             for table, select in tables.items():
-                con.execute(f'CREATE TABLE pub.{schema}."{table}" AS {select}')
+                con.execute(
+                    f'CREATE TABLE pub.{schema}."{table}" AS {published_select(con, select)}'
+                )
                 counts[f"{schema}.{table}"] = con.execute(
                     f'SELECT count(*) FROM pub.{schema}."{table}"'
                 ).fetchone()[0]

@@ -3,6 +3,7 @@ publish. Built on small hand-made build files (known rows)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -128,3 +129,25 @@ def test_a_bad_storage_version_setting_is_one_paragraph(tmp_path):
         Settings.from_env(
             {"AMISDW_PUBLISH_STORAGE_VERSION": "1.4"}, warehouse=tmp_path / "w.duckdb"
         )
+
+
+def test_published_types_are_what_both_engines_and_bi_drivers_share():
+    from amisdw.publish import published_select, published_type
+
+    assert published_type("HUGEINT") == "BIGINT" and published_type("INTEGER") == "BIGINT"
+    assert published_type("BIGINT") is None and published_type("DATE") is None
+    assert published_type("DECIMAL(28,2)") == "DECIMAL(38,2)"  # Spark's sum of DECIMAL(18,2)
+    assert published_type("DECIMAL(38,2)") is None  # DuckDB's
+    assert published_type("DECIMAL(18,2)") is None and published_type("DOUBLE") is None
+    con = duckdb.connect()
+    select = published_select(
+        con,
+        "SELECT sum(x) AS n, sum(d) AS amount, 'a' AS code "
+        "FROM (SELECT 1 AS x, 2.5::DECIMAL(18,2) AS d)",
+    )
+    assert [r[1] for r in con.execute(f"DESCRIBE {select}").fetchall()] == [
+        "BIGINT",
+        "DECIMAL(38,2)",
+        "VARCHAR",
+    ]
+    assert con.execute(select).fetchall() == [(1, Decimal("2.50"), "a")]
