@@ -1,9 +1,9 @@
 """An incremental monthly refresh equals a full rebuild, row for row, on every mart.
 
-A tiny force from an odd start (2009-11, so the refreshes cross a year end) is built over 12
+A tiny force from an odd start (2009-11: nothing may assume a calendar start) is built over 12
 months; then month 13 arrives together with a corrected re-delivery of month 10 (its activity
-fixed, a late receipt added), then month 14. Each refresh must really be incremental, from the
-earliest changed month less the six-month restatement window (the generator backdates leaves
+fixed, a late receipt added). The refresh must really be incremental, from the earliest
+changed month less the six-month restatement window (the generator backdates leaves
 by up to 6 months and books late receipts, so the window is exercised). A warehouse built in
 one go from the final inbox must then hold the same rows in every marts table."""
 
@@ -20,8 +20,8 @@ from amisdw.cli import main
 from tests.integration.test_out_of_core import marts_tables
 
 pytestmark = pytest.mark.slow
-GENERATE = ["generate", "--size", "tiny", "--start", "200911", "--months", "14", "--seed", "5"]
-MONTHS = [f"2009{m:02d}" for m in (11, 12)] + [f"2010{m:02d}" for m in range(1, 13)]
+GENERATE = ["generate", "--size", "tiny", "--start", "200911", "--months", "13", "--seed", "5"]
+MONTHS = [f"2009{m:02d}" for m in (11, 12)] + [f"2010{m:02d}" for m in range(1, 12)]
 
 
 def run(inbox: Path, warehouse: Path) -> dict:  # type: ignore[type-arg]
@@ -56,20 +56,16 @@ def test_monthly_refreshes_equal_a_full_rebuild(tmp_path: Path) -> None:
 
     redeliver = ["--redeliver", "201008", "--out", str(generated)]
     assert CliRunner().invoke(main, [*GENERATE, *redeliver]).exit_code == 0
-    stage(generated, inbox, MONTHS[:13])  # + 2010-11, and 2010-08 corrected
+    stage(generated, inbox, MONTHS)  # + 2010-11, and 2010-08 corrected
     second = run(inbox, refreshed)
     assert not second.get("full_refresh") and second["vars"]["restate_from"] == "2010-02-01"
-
-    stage(generated, inbox, MONTHS)  # + 2010-12
-    third = run(inbox, refreshed)
-    assert not third.get("full_refresh") and third["vars"]["restate_from"] == "2010-06-01"
 
     rebuilt = tmp_path / "rebuilt" / "warehouse.duckdb"
     assert run(inbox, rebuilt)["full_refresh"] is True
 
     want, got = marts_tables(rebuilt), marts_tables(refreshed)
     assert sorted(got) == sorted(want) and len(want) > 20
-    assert "2010-12" in set(want["kpi"]["period"])  # the last month is published
+    assert "2010-11" in set(want["kpi"]["period"])  # the last month is published
     for name, expected in want.items():
         assert len(got[name]) == len(expected), name
         # exact for every key and count; sums of doubles within 1e-12 (summation order)

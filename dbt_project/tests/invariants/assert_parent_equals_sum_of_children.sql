@@ -14,8 +14,8 @@
 -- assert_headcount_avg_is_mean_of_start_and_end ties it to them.
 --
 -- The components that take their children from the same snapshot month are checked together,
--- in one join of parents to children and one aggregation (six joins in all, not one per
--- component), so that the test streams on a national build. A refresh tests the months it
+-- in one aggregation of the children per parent and one join to the parents (six in all, not
+-- one per component), so that the test streams on a national build. A refresh tests the months it
 -- recomputed (macro amis_tested_months).
 
 {% set excluded = ['transfers_in', 'transfers_out', 'headcount_avg'] %}
@@ -68,32 +68,50 @@ units as (
 {% for name in components %}{% if link_of[name] == link %}{% do names.append(name) %}{% endif %}{% endfor %}
 {{ link }}_sums as (
 
+    -- the children's sums per parent, month and channel (children as of the link's month)
+    select
+        link.parent_org_id as org_id,
+        child.level - 1 as level,
+        child.month_start,
+        child.channel,
+        {%- for name in names %}
+        sum(child.{{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from org_months as child
+    inner join months on months.month_start = child.month_start
+    inner join units as link
+        on link.org_id = child.org_id
+        and link.level = child.level
+        {% if link == 'start' -%}
+        and link.snapshot_month = months.start_position_month
+        {%- elif link.startswith('lag_') -%}
+        and link.snapshot_month = cast({{ dbt.dateadd('month', -(link[4:] | int), 'child.month_start') }} as date)
+        {%- else -%}
+        and link.snapshot_month = child.month_start
+        {%- endif %}
+    where child.level > 1 and {{ amis_tested_months('child.month_start') }}
+    group by link.parent_org_id, child.level, child.month_start, child.channel
+
+),
+
+{{ link }}_check as (
+
     select
         parent.org_id,
         parent.month_start,
         parent.channel,
         {%- for name in names %}
-        max(parent.{{ name }}) as parent__{{ name }},
-        sum(coalesce(child.{{ name }}, 0)) as children__{{ name }}{% if not loop.last %},{% endif %}
+        parent.{{ name }} as parent__{{ name }},
+        coalesce(children.{{ name }}, 0) as children__{{ name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from org_months as parent
     inner join months on months.month_start = parent.month_start
-    left join units as link
-        on link.parent_org_id = parent.org_id
-        and link.level = parent.level + 1
-        {% if link == 'start' -%}
-        and link.snapshot_month = months.start_position_month
-        {%- elif link.startswith('lag_') -%}
-        and link.snapshot_month = cast({{ dbt.dateadd('month', -(link[4:] | int), 'parent.month_start') }} as date)
-        {%- else -%}
-        and link.snapshot_month = parent.month_start
-        {%- endif %}
-    left join org_months as child
-        on child.org_id = link.org_id
-        and child.month_start = parent.month_start
-        and child.channel = parent.channel
+    left join {{ link }}_sums as children
+        on children.org_id = parent.org_id
+        and children.level = parent.level
+        and children.month_start = parent.month_start
+        and children.channel = parent.channel
     where parent.level < 7 and {{ amis_tested_months('parent.month_start') }}
-    group by parent.org_id, parent.month_start, parent.channel
 
 ){% if not loop.last %},{% endif %}
 {% endfor %}
@@ -102,7 +120,7 @@ units as (
 select
     '{{ name }}' as component, org_id, month_start, channel,
     parent__{{ name }} as parent_value, children__{{ name }} as children_value
-from {{ link_of[name] }}_sums
+from {{ link_of[name] }}_check
 where abs(parent__{{ name }} - children__{{ name }}) > 0.005
 {% if not loop.last %}union all{% endif %}
 {% endfor %}
