@@ -118,10 +118,7 @@ class Settings:
     publish_storage_version: str = "v1.4.0"
     # DuckDB's resources in every build (dbt, ingestion, publish). A national force needs a
     # memory limit below the machine's RAM: DuckDB then spills to the temp directory
-    # 2GB holds a 36-month, 50k-agent build with every test (peak RSS 2.3 GB, measured);
-    # a national force needs more (12GB on a 24 GB machine). DuckDB's own default, 80% of
-    # RAM, would take a shared server's memory
-    duckdb_memory_limit: str = "2GB"
+    duckdb_memory_limit: str = ""  # e.g. 12GB; empty: DuckDB's default, 80% of RAM
     duckdb_threads: int = 0  # 0: DuckDB's default, one per core
     duckdb_temp_directory: str = ""  # empty: tmp/ beside the warehouse (the same disk)
     # false lets DuckDB reorder rows within a query, which big builds need to stream
@@ -277,7 +274,8 @@ class Settings:
             "temp_directory": str(self.duckdb_temp_dir),
             "preserve_insertion_order": self.duckdb_preserve_insertion_order,
         }
-        config["memory_limit"] = self.duckdb_memory_limit
+        if self.duckdb_memory_limit:
+            config["memory_limit"] = self.duckdb_memory_limit
         if self.duckdb_threads:
             config["threads"] = self.duckdb_threads
         return config

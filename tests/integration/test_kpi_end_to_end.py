@@ -315,6 +315,30 @@ def copy_of_build(built, tmp_path: Path) -> Settings:
     return copy
 
 
+def failing_dbt_test(copy: Settings, target: Path, select: str) -> dict:  # type: ignore[type-arg]
+    """``dbt test --select select`` on the copy, which must fail: the one test's result."""
+    done = subprocess.run(
+        [
+            DBT,
+            "test",
+            "--profiles-dir",
+            str(copy.dbt_dir),
+            "--quiet",
+            "--target-path",
+            str(target),
+            "--select",
+            select,
+        ],
+        cwd=settings.DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    (result,) = [r for r in results if r["unique_id"].startswith("test.")]  # not the hooks
+    return result
+
+
 def test_not_null_columns_names_each_column_holding_nulls(tiny15, tmp_path):
     """The one-scan not_null test of a model fails with one row per column holding nulls and
     its count: on a copy of tiny15's build, two team rows of dim_org lose their level and
@@ -332,26 +356,7 @@ def test_not_null_columns_names_each_column_holding_nulls(tiny15, tmp_path):
             "UPDATE marts.dim_org SET level_name_en = NULL WHERE org_id = "
             "(SELECT min(org_id) FROM marts.dim_org WHERE level = 2)"
         )
-    target = tmp_path / "target"
-    done = subprocess.run(
-        [
-            DBT,
-            "test",
-            "--profiles-dir",
-            str(copy.dbt_dir),
-            "--quiet",
-            "--target-path",
-            str(target),
-            "--select",
-            "dim_org,test_name:not_null_columns",
-        ],
-        cwd=settings.DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 1, done.stdout + done.stderr
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    (result,) = [r for r in results if r["unique_id"].startswith("test.")]  # not the hooks
+    result = failing_dbt_test(copy, tmp_path / "target", "dim_org,test_name:not_null_columns")
     assert result["status"] == "fail" and result["failures"] == 2
     with duckdb.connect(str(copy.build), read_only=True) as con:
         rows = con.execute(result["compiled_code"] + " ORDER BY column_name").fetchall()
@@ -376,26 +381,9 @@ def test_the_kpi_key_test_catches_a_duplicate_and_a_missing_kpi(tiny15, tmp_path
             "AND kpi_code = 'hires'",
             [team],
         )
-    target = tmp_path / "target"
-    done = subprocess.run(
-        [
-            DBT,
-            "test",
-            "--profiles-dir",
-            str(copy.dbt_dir),
-            "--quiet",
-            "--target-path",
-            str(target),
-            "--select",
-            "assert_kpi_one_row_per_kpi_per_org_period_channel",
-        ],
-        cwd=settings.DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
+    result = failing_dbt_test(
+        copy, tmp_path / "target", "assert_kpi_one_row_per_kpi_per_org_period_channel"
     )
-    assert done.returncode == 1, done.stdout + done.stderr
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    (result,) = [r for r in results if r["unique_id"].startswith("test.")]
     with duckdb.connect(str(copy.build), read_only=True) as con:
         rows = con.execute(
             f"SELECT org_id, period, channel FROM ({result['compiled_code']}) ORDER BY 2"

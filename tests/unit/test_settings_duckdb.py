@@ -22,7 +22,6 @@ def test_defaults_spill_beside_the_warehouse_and_keep_insertion_order(tmp_path: 
     assert profile_of(s)["config_options"] == {
         "temp_directory": str(tmp_path / "wh" / "tmp"),
         "preserve_insertion_order": True,
-        "memory_limit": "2GB",
     }
 
 
