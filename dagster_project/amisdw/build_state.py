@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from amisdw.sequencing import shift_month
 from amisdw.settings import DBT_PROJECT_DIR
 
 _DBT_INPUTS = ("models", "macros", "seeds", "tests", "dbt_project.yml")
@@ -115,11 +116,6 @@ def current_inputs(build: Path, dbt_vars: Mapping[str, Any], engine: str) -> Bui
     )
 
 
-def _month_minus(month: str, n: int) -> str:
-    y, m = divmod(int(month[:4]) * 12 + int(month[4:]) - 1 - n, 12)
-    return f"{y:04d}{m + 1:02d}"
-
-
 def restatement(previous: BuildInputs | None, current: BuildInputs, months: int) -> Restatement:
     """Where a refresh must start so that it equals a full rebuild: the earliest month whose
     delivery is new or changed since ``previous`` (the last successful build), less ``months``
@@ -142,7 +138,7 @@ def restatement(previous: BuildInputs | None, current: BuildInputs, months: int)
     changed = sorted(m for m, fp in current.deliveries.items() if previous.deliveries.get(m) != fp)
     first = min(current.deliveries)
     earliest = changed[0] if changed else max(current.deliveries)
-    start = _month_minus(earliest, months)
+    start = shift_month(earliest, -months)
     if start <= first:
         return Restatement(None, f"full build: the restatement window reaches {first}")
     what = f"new or re-delivered {', '.join(changed)}" if changed else "no new delivery"

@@ -100,6 +100,17 @@ class Plan:
         return [s for s in self.steps if s.action in (Action.BROKEN, Action.QUARANTINED)]
 
 
+def month_index(yyyymm: str) -> int:
+    """A month's number counted from year 0 (so months subtract and shift across years)."""
+    return int(yyyymm[:4]) * 12 + int(yyyymm[4:]) - 1
+
+
+def shift_month(yyyymm: str, n: int) -> str:
+    """The month ``n`` months after ``yyyymm`` (before it, for negative ``n``)."""
+    y, m = divmod(month_index(yyyymm) + n, 12)
+    return f"{y:04d}{m + 1:02d}"
+
+
 def month_range(first: str, last: str) -> list[str]:
     """Every YYYYMM from ``first`` to ``last`` inclusive."""
     y, m = int(first[:4]), int(first[4:])

@@ -8,19 +8,10 @@ from dataclasses import replace
 import duckdb
 
 from amisdw.build_state import BuildInputs, restatement
-
-
-def months(first: str, n: int) -> list[str]:
-    y, m = int(first[:4]), int(first[4:])
-    out = []
-    for _ in range(n):
-        out.append(f"{y:04d}{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
+from amisdw.sequencing import month_range
 
 # 2009-11 .. 2011-02: 16 months, from an odd start
-HISTORY = {month: f"fp-{month}" for month in months("200911", 16)}
+HISTORY = {month: f"fp-{month}" for month in month_range("200911", "201102")}
 BUILT = BuildInputs(HISTORY, "code-1", '{"replay_max_disagreement_share": 0.005}', "duckdb")
 
 

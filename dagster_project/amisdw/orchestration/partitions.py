@@ -15,11 +15,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from amisdw.sequencing import previous_month
-
-
-def _index(yyyymm: str) -> int:
-    return int(yyyymm[:4]) * 12 + int(yyyymm[4:]) - 1
+from amisdw.sequencing import month_index, previous_month
 
 
 def monthly_partitions(
@@ -37,7 +33,7 @@ def monthly_partitions(
         start_date=start,
         fmt="%Y%m",
         timezone=timezone,
-        end_offset=max(0, _index(latest) - _index(ended)),
+        end_offset=max(0, month_index(latest) - month_index(ended)),
     )
 
 
