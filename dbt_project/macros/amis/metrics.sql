@@ -196,7 +196,7 @@ select
     {%- if with_persistency_flag %},
     -- 十三个月保费继续率 of the last 2 loaded months is provisional: second premiums due then
     -- may still be paid within the grace period
-    p.period_last_month >= cast({{ dbt.dateadd('month', -1, 'bounds.last_month') }} as date)
+    p.period_last_month >= {{ amis_add_months('bounds.last_month', -1) }}
         as persistency_is_provisional
     {%- endif %}
 from {{ ref('int_metrics__org_periods') }} as p

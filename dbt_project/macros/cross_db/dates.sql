@@ -77,3 +77,71 @@
                 "'-01'"]) }} as date)
     end
 {%- endmacro %}
+
+
+{#
+    Date arithmetic on DATEs, giving DATEs. dbt's cross-database dateadd/last_day/datediff
+    keep a time of day, and on Spark (dbt-spark) they expand each argument three times
+    through to_unix_timestamp/assert_true: nested once or twice (the month end of month c+k),
+    a model's SQL grows to megabytes and Spark spends most of a build planning it. Every
+    argument here is a date; the Spark forms are Spark's own date functions.
+#}
+
+{# The date n months after a date (n may be negative or an expression), as a DATE; the day
+   of month is kept, or the month's last day when the month is shorter (31 Jan + 1 month =
+   28 or 29 Feb) on both engines. #}
+{% macro amis_add_months(expr, n) -%}
+    {{ return(adapter.dispatch('amis_add_months', 'amisdw')(expr, n)) }}
+{%- endmacro %}
+
+{% macro default__amis_add_months(expr, n) -%}
+    cast({{ dbt.dateadd('month', n, expr) }} as date)
+{%- endmacro %}
+
+{% macro spark__amis_add_months(expr, n) -%}
+    add_months({{ expr }}, cast({{ n }} as int))
+{%- endmacro %}
+
+
+{# The date n days after a date (n may be negative or an expression), as a DATE. #}
+{% macro amis_add_days(expr, n) -%}
+    {{ return(adapter.dispatch('amis_add_days', 'amisdw')(expr, n)) }}
+{%- endmacro %}
+
+{% macro default__amis_add_days(expr, n) -%}
+    cast({{ dbt.dateadd('day', n, expr) }} as date)
+{%- endmacro %}
+
+{% macro spark__amis_add_days(expr, n) -%}
+    date_add({{ expr }}, cast({{ n }} as int))
+{%- endmacro %}
+
+
+{# The last day of the month of a date, as a DATE. #}
+{% macro amis_month_end(expr) -%}
+    {{ return(adapter.dispatch('amis_month_end', 'amisdw')(expr)) }}
+{%- endmacro %}
+
+{% macro default__amis_month_end(expr) -%}
+    cast({{ dbt.last_day(expr, 'month') }} as date)
+{%- endmacro %}
+
+{% macro spark__amis_month_end(expr) -%}
+    last_day({{ expr }})
+{%- endmacro %}
+
+
+{# Calendar months from one date to a later one: the month boundaries crossed, (year2 -
+   year1) * 12 + month2 - month1, whatever the days (31 Jan to 1 Feb is 1), as an integer. #}
+{% macro amis_months_between(first_date, second_date) -%}
+    {{ return(adapter.dispatch('amis_months_between', 'amisdw')(first_date, second_date)) }}
+{%- endmacro %}
+
+{% macro default__amis_months_between(first_date, second_date) -%}
+    {{ dbt.datediff(first_date, second_date, 'month') }}
+{%- endmacro %}
+
+{% macro spark__amis_months_between(first_date, second_date) -%}
+    ((year({{ second_date }}) - year({{ first_date }})) * 12
+        + month({{ second_date }}) - month({{ first_date }}))
+{%- endmacro %}

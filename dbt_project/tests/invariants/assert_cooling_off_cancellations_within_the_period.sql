@@ -7,4 +7,4 @@ select policy_no, acknowledgement_date, cancellation_date
 from {{ ref('int_production__policies') }}
 where is_cooling_off_cancelled
   and acknowledgement_date is not null
-  and cancellation_date > {{ dbt.dateadd('day', var('cooling_off_days'), 'acknowledgement_date') }}
+  and cancellation_date > {{ amis_add_days('acknowledgement_date', var('cooling_off_days')) }}

@@ -13,7 +13,7 @@ manpower as (
 
 months as (
 
-    select month_start, cast({{ dbt.dateadd('month', -1, 'month_start') }} as date) as previous_month
+    select month_start, {{ amis_add_months('month_start', -1) }} as previous_month
     from {{ ref('int_org__months') }}
     where month_index > 0
 

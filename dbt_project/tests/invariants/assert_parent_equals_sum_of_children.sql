@@ -65,7 +65,7 @@ units as (
         {% if name in start_keyed -%}
         and link.snapshot_month = months.start_position_month
         {%- elif name in cohort_lags -%}
-        and link.snapshot_month = cast({{ dbt.dateadd('month', -cohort_lags[name], 'parent.month_start') }} as date)
+        and link.snapshot_month = {{ amis_add_months('parent.month_start', -cohort_lags[name]) }}
         {%- else -%}
         and link.snapshot_month = parent.month_start
         {%- endif %}

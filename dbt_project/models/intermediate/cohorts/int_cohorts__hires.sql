@@ -88,12 +88,12 @@ select
     case when s.is_open_ended = 1 then null else s.spell_end_date end as spell_end_date,
     ff.first_formal_date,
     ff.first_formal_date is not null
-        and ff.first_formal_date <= {{ dbt.last_day(dbt.dateadd('month', 3, 'c.cohort_month'), 'month') }}
+        and ff.first_formal_date <= {{ amis_month_end(amis_add_months('c.cohort_month', 3)) }}
         as converted_by_month_3
     {% for k in curve_months %},
     -- in service at the end of month c+{{ k }}: the spell had not ended by then
     (s.is_open_ended = 1
-        or s.spell_end_date > {{ dbt.last_day(dbt.dateadd('month', k, 'c.cohort_month'), 'month') }})
+        or s.spell_end_date > {{ amis_month_end(amis_add_months('c.cohort_month', k)) }})
         as in_service_end_month_{{ k }}
     {%- endfor %}
 from cohort_positions as c

@@ -23,7 +23,7 @@ second_year as (
     where policy_year = 2
       and transaction_type_code = 'ZC'
       and due_date is not null
-      and booking_date <= {{ dbt.dateadd('day', var('persistency_grace_days'), 'due_date') }}
+      and booking_date <= {{ amis_add_days('due_date', var('persistency_grace_days')) }}
     group by policy_no
 
 )
@@ -32,7 +32,7 @@ select
     p.policy_no,
     p.agent_code,
     p.sign_month as cohort_month,
-    cast({{ dbt.dateadd('month', 12, 'p.sign_month') }} as date) as persistency_report_month,
+    {{ amis_add_months('p.sign_month', 12) }} as persistency_report_month,
     f.channel,
     {{ amis_org_columns('f') }},
     p.annualised_first_year_premium as first_year_premium,

@@ -146,7 +146,7 @@ contributions as (
 
     -- hire cohorts of month c, reported in month c+{{ k }}
     select
-        cast({{ dbt.dateadd('month', k, 'cohort_month') }} as date), channel, {{ amis_org_columns() }},
+        {{ amis_add_months('cohort_month', k) }}, channel, {{ amis_org_columns() }},
         {{ amis_contribution({size: '1', outcome: amis_flag(flag)}) }}
     from {{ ref('int_cohorts__hires') }}
     {% endfor %}

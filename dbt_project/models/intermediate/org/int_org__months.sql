@@ -37,26 +37,26 @@ spine as (
 
     select
         numbers.n as month_index,
-        cast({{ dbt.dateadd('month', 'numbers.n', 'bounds.first_month') }} as date) as month_start,
+        {{ amis_add_months('bounds.first_month', 'numbers.n') }} as month_start,
         bounds.first_month,
         bounds.last_month
     from numbers
     cross join bounds
-    where cast({{ dbt.dateadd('month', 'numbers.n', 'bounds.first_month') }} as date) <= bounds.last_month
+    where {{ amis_add_months('bounds.first_month', 'numbers.n') }} <= bounds.last_month
 
 )
 
 select
     month_index,
     month_start,
-    cast({{ dbt.last_day('month_start', 'month') }} as date) as month_end,
+    {{ amis_month_end('month_start') }} as month_end,
     -- the month whose snapshot gives start-of-month positions: the previous month, or the
     -- first month itself (no earlier snapshot exists)
     case
         when month_index = 0 then month_start
-        else cast({{ dbt.dateadd('month', -1, 'month_start') }} as date)
+        else {{ amis_add_months('month_start', -1) }}
     end as start_position_month,
-    cast({{ dbt.dateadd('day', -1, 'month_start') }} as date) as previous_month_end,
+    {{ amis_add_days('month_start', -1) }} as previous_month_end,
     first_month,
     last_month
 from spine

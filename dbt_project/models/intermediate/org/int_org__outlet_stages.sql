@@ -21,7 +21,7 @@ aged as (
         org_id as region_id,
         outlet_type_code,
         found_date,
-        {{ dbt.datediff(amis_month_start('found_date'), 'snapshot_month', 'month') }} + 1
+        {{ amis_months_between(amis_month_start('found_date'), 'snapshot_month') }} + 1
             as outlet_month_number
     from regions
 

@@ -35,7 +35,7 @@ select
     events.delivery_month,
     events.event_type_code = '99' as is_cancellation,
     voided.event_no is not null as is_voided,
-    {{ dbt.datediff('events.effective_month', 'events.delivery_month', 'month') }}
+    {{ amis_months_between('events.effective_month', 'events.delivery_month') }}
         as months_backdated
 from events
 left join voided on voided.event_no = events.event_no

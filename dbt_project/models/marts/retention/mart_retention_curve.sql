@@ -46,7 +46,7 @@ curve as (
         b.channel,
         b.cohort_month,
         m.months_after_hire,
-        cast({{ dbt.dateadd('month', 'm.months_after_hire', 'b.cohort_month') }} as date)
+        {{ amis_add_months('b.cohort_month', 'm.months_after_hire') }}
             as observed_month,
         b.cohort_size,
         case m.months_after_hire
