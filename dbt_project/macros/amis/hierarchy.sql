@@ -36,9 +36,12 @@
 {#
     The seven-level x channel roll-up: for every level l, the rows of `relation` grouped by
     their org at that level (column `org_prefix` ~ l) and by `group_by`, once for channel
-    'ALL' (all rows) and once per channel (column `channel_column`), as one UNION ALL of
-    GROUP BY queries (no trailing union). Rows without an org at the level, and for the
-    per-channel rows rows without a channel, are left out.
+    'ALL' (all rows) and once per channel (column `channel_column`). Rows without an org at
+    the level, and for the per-channel rows rows without a channel, are left out.
+
+    One GROUP BY over the rows of `relation` crossed with the (level, channel mode) pairs, so
+    `relation` is read once: a UNION ALL of one GROUP BY per pair (as before) made Spark plan
+    and run `relation`, and every CTE under it, 14 times.
 
     Output columns: org_id, level, the group_by columns, channel, then one column per
     measure. A measure is a column name (summed: sum(name) as name) or a pair
@@ -53,16 +56,21 @@
     {%- if not modes -%}
         {{ exceptions.raise_compiler_error("amis_rollup_to_levels: all_channels and by_channel are both false") }}
     {%- endif -%}
-    {%- for l in amis_org_levels() -%}
-    {%- set outer_last = loop.last -%}
-    {%- for mode in modes %}
+    {%- set org_id -%}
+        case amis_rollup.rollup_level
+            {%- for l in amis_org_levels() %} when {{ l }} then {{ org_prefix }}{{ l }}{% endfor %}
+        end
+    {%- endset -%}
+    {%- set channel -%}
+        case when amis_rollup.rollup_by_channel then {{ channel_column }} else 'ALL' end
+    {%- endset %}
     select
-        {{ org_prefix }}{{ l }} as org_id,
-        {{ l }} as level,
+        {{ org_id }} as org_id,
+        amis_rollup.rollup_level as level,
         {%- for g in group_by %}
         {{ g }},
         {%- endfor %}
-        {% if mode == 'ALL' %}'ALL'{% else %}{{ channel_column }}{% endif %} as channel,
+        {{ channel }} as channel,
         {%- for m in measures %}
         {%- if m is string %}
         sum({{ m }}) as {{ m }}
@@ -71,13 +79,24 @@
         {%- endif %}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ relation }}
-    where {{ org_prefix }}{{ l }} is not null
-        {%- if mode == 'channel' %} and {{ channel_column }} is not null{% endif %}
-        {%- if where %} and ({{ where | replace('{level}', l | string) }}){% endif %}
-    group by {{ org_prefix }}{{ l }}
-        {%- for g in group_by %}, {{ g }}{% endfor %}
-        {%- if mode == 'channel' %}, {{ channel_column }}{% endif %}
-    {% if not (loop.last and outer_last) %}union all{% endif %}
-    {%- endfor %}
-    {%- endfor %}
+    cross join (
+        {%- for l in amis_org_levels() %}
+        {%- set outer_last = loop.last %}
+        {%- for mode in modes %}
+        select {{ l }} as rollup_level, {{ 'true' if mode == 'channel' else 'false' }} as rollup_by_channel
+        {%- if not (loop.last and outer_last) %} union all{% endif %}
+        {%- endfor %}
+        {%- endfor %}
+    ) as amis_rollup
+    where {{ org_id }} is not null
+        {%- if by_channel %}
+        and (not amis_rollup.rollup_by_channel or {{ channel_column }} is not null)
+        {%- endif %}
+        {%- if where %}
+        and case amis_rollup.rollup_level
+            {%- for l in amis_org_levels() %} when {{ l }} then ({{ where | replace('{level}', l | string) }}){% endfor %}
+        end
+        {%- endif %}
+    group by {{ org_id }}, amis_rollup.rollup_level
+        {%- for g in group_by %}, {{ g }}{% endfor %}, {{ channel }}
 {%- endmacro %}

@@ -187,68 +187,68 @@ reported as (
 
 ),
 
+team_months as (
+
+    -- the contributions summed per month, channel and org chain (a team's, or a higher
+    -- org's for the rows that carry no team): the roll-up reads these, not every agent-month
+    select
+        month_start, channel, {{ amis_org_columns() }},
+        {%- for name, rule in components %}
+        sum({{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from reported
+    group by month_start, channel, {{ amis_org_columns() }}
+
+),
+
 by_org as (
 
-    {{ amis_rollup_to_levels('reported', components | map(attribute=0) | list, group_by=['month_start']) }}
+    {{ amis_rollup_to_levels('team_months', components | map(attribute=0) | list, group_by=['month_start']) }}
 
 ),
 
 transfers as (
 
     select * from {{ ref('int_metrics__transfers_org_months') }}
-
-),
-
-universe as (
-
-    select month_start, org_id, level, channel from {{ ref('int_org__org_channels') }}
-    where {{ amis_restated_months('month_start') }}
-    union
-    select month_start, org_id, level, channel from by_org
-    union
-    select month_start, org_id, level, channel from transfers
     where {{ amis_restated_months('month_start') }}
 
 ),
 
-measures as (
+parts as (
 
+    -- every (org, month, channel) that exists that month, with zeros, and the contributions
+    -- and transfers of each: summed below, each org-month gets every component, 0 if none
     select
-        org_id, level, month_start, channel,
+        month_start, org_id, level, channel,
         {%- for name, rule in components %}
-        sum({{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
+        0 as {{ name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from (
-        select
-            org_id, level, month_start, channel,
-            {%- for name, rule in components %}
-            {% if name in ('transfers_in', 'transfers_out') %}0{% else %}{{ name }}{% endif %} as {{ name }}{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        from by_org
-        union all
-        select
-            org_id, level, month_start, channel,
-            {%- for name, rule in components %}
-            {% if name in ('transfers_in', 'transfers_out') %}{{ name }}{% else %}0{% endif %} as {{ name }}{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        from transfers
-        where {{ amis_restated_months('month_start') }}
-    ) as parts
-    group by org_id, level, month_start, channel
+    from {{ ref('int_org__org_channels') }}
+    where {{ amis_restated_months('month_start') }}
+    union all
+    select
+        month_start, org_id, level, channel,
+        {%- for name, rule in components %}
+        {% if name in ('transfers_in', 'transfers_out') %}0{% else %}{{ name }}{% endif %} as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from by_org
+    union all
+    select
+        month_start, org_id, level, channel,
+        {%- for name, rule in components %}
+        {% if name in ('transfers_in', 'transfers_out') %}{{ name }}{% else %}0{% endif %} as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from transfers
 
 )
 
 select
-    u.org_id,
-    u.level,
-    u.month_start,
-    u.channel,
+    org_id,
+    level,
+    month_start,
+    channel,
     {%- for name, rule in components %}
-    coalesce(m.{{ name }}, 0) as {{ name }}{% if not loop.last %},{% endif %}
+    sum({{ name }}) as {{ name }}{% if not loop.last %},{% endif %}
     {%- endfor %}
-from universe as u
-left join measures as m
-    on m.org_id = u.org_id
-    and m.level = u.level
-    and m.month_start = u.month_start
-    and m.channel = u.channel
+from parts
+group by org_id, level, month_start, channel
