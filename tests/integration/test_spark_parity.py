@@ -1,10 +1,12 @@
-"""The Spark engine builds the same marts as DuckDB: the same small inbox (January to May
-2011 of the hand-built history, May delivered with a gate finding) is run once with each
-engine (`amisdw run --engine ...`, module-scoped: one Spark build for the whole module). Both
-runs publish January to April and hold May back with the same message; every row of every
-published marts table is compared, ``marts.kpi`` first: identical keys, values equal within
-1e-9 relative. The hand-worked head-office figures of EXPECTED_2011 are checked on the Spark
-file.
+"""The Spark engine builds the same marts as DuckDB: the same small inbox is run once with
+each engine (`amisdw run --engine ...`, module-scoped: one Spark build for the whole module).
+The inbox is the hand-built history that starts in November 2005 with the edge cases of real
+exports (agents without events replayed from their snapshots, snapshots that contradict the
+events: published as findings under a threshold of 20%), and March 2006 delivered with a gate
+finding. Both runs publish November to February and hold March back with the same message;
+every row of every published marts table is compared, ``marts.kpi`` first: identical keys,
+values equal within 1e-9 relative. The hand-worked figures of EXPECTED_2005 and the findings
+of FINDINGS_2005 are checked on the Spark file.
 
 Needs the optional dependency group spark: ``uv run --frozen --extra spark pytest``.
 """
@@ -27,10 +29,22 @@ import pytest
 
 from amisdw.generate.defects import inject
 from amisdw.readers.kpi import KpiQuery, query_kpis
-from tests.history_builder import EXPECTED_2011, history_2011, write_history
+from tests.history_builder import (
+    A1,
+    A2_T2,
+    A4,
+    EXPECTED_2005,
+    FINDINGS_2005,
+    HISTORY_2005,
+    Month,
+    write_history,
+)
 
-MONTHS = 4  # 2011-01 .. 2011-04 published: hires, a join mid-quarter, production, activity
-QUARANTINED = "201105"  # delivered too, with AttendDays > DutyDays on three rows
+# 2005-11 .. 2006-02 published: hires by event and from a snapshot, a transfer and a leave
+# replayed from snapshots, two disagreeing agent-months, production and activity every month
+MONTHS = len(HISTORY_2005)
+QUARANTINED = "200603"  # delivered too, with AttendDays > DutyDays on three rows
+SHARE = {"AMISDW_REPLAY_MAX_DISAGREEMENT_SHARE": "0.2"}  # 2 of 14 agent-months disagree
 REL = 1e-9
 # columns whose value is the wall-clock time of a run, not a result of the data
 RUN_TIME_COLUMNS = frozenset({"loaded_at", "published_at"})
@@ -50,6 +64,7 @@ def _run(inbox: Path, warehouse: Path, engine: str) -> tuple[int, str, float]:
     """``amisdw run --engine ENGINE`` as its own process, as a user runs it: one process per
     run (dagster-dbt caches a manifest per path, so two engines cannot share a process)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AMISDW_", "DAGSTER_"))}
+    env.update(SHARE)
     amisdw = Path(sys.executable).parent / "amisdw"
     t0 = time.perf_counter()
     result = subprocess.run(
@@ -70,7 +85,8 @@ def _run(inbox: Path, warehouse: Path, engine: str) -> tuple[int, str, float]:
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory) -> Engines:
     root = tmp_path_factory.mktemp("spark_parity")
-    inbox = write_history(root / "inbox", history_2011()[: MONTHS + 1])
+    march = Month(QUARANTINED, [A1, A2_T2, A4])
+    inbox = write_history(root / "inbox", [*HISTORY_2005, march])
     inject(inbox / QUARANTINED, "attend_gt_duty")
     duck, spark = root / "duckdb" / "warehouse.duckdb", root / "spark" / "warehouse.duckdb"
     for warehouse in (duck, spark):
@@ -146,11 +162,11 @@ def test_a_quarantined_month_is_held_back_alike(engines):
     """Same months published, the same non-zero exit and the same message on both engines."""
     duck_code, spark_code = engines.exit_codes
     assert duck_code == spark_code != 0
-    months = ["201101", "201102", "201103", "201104"]
+    months = ["200511", "200512", "200601", "200602"]
     assert _published_months(engines.duckdb) == _published_months(engines.spark) == months
     duck = _quarantine_paragraph(engines.duckdb_output, engines.duckdb)
     spark = _quarantine_paragraph(engines.spark_output, engines.spark)
-    assert "ACTIVITY_201105.csv" in duck and "attend_le_duty" in duck
+    assert "ACTIVITY_200603.csv" in duck and "attend_le_duty" in duck
     assert spark == duck
 
 
@@ -180,21 +196,30 @@ def test_every_row_of_every_mart_agrees_kpi_first(engines):
     assert sum(compared.values()) > 1000  # the comparison saw the marts, not empty tables
 
 
-@pytest.mark.parametrize(
-    ("org", "period"), sorted(k for k in EXPECTED_2011 if k[1] in ("2011-01", "2011-03"))
-)
+@pytest.mark.parametrize(("org", "period"), sorted(EXPECTED_2005))
 def test_spark_gives_the_hand_worked_figures(engines, org, period):
-    expected = EXPECTED_2011[(org, period)]
+    expected = EXPECTED_2005[(org, period)]
     with duckdb.connect(str(engines.spark), read_only=True) as con:
         df = query_kpis(con, KpiQuery(list(expected), None, period, org))
     assert dict(zip(df["kpi_code"], df["value"], strict=True)) == pytest.approx(expected)
 
 
+def test_spark_publishes_the_hand_worked_findings(engines):
+    with duckdb.connect(str(engines.spark), read_only=True) as con:
+        findings = set(
+            con.execute(
+                "SELECT agent_code, month, kind, field, snapshot_value, replayed_value "
+                "FROM marts.data_quality_findings"
+            ).fetchall()
+        )
+    assert findings == FINDINGS_2005
+
+
 def test_the_spark_run_reports_its_build_like_a_duckdb_run(engines):
     out = " ".join(engines.spark_output.split())
-    assert f"months loaded: {MONTHS}" in out or "months loaded: 201101" in out
-    assert "head office (总公司), 2011-04" in out
-    assert "data-quality findings: 0" in out
+    assert "months loaded: 200511, 200512, 200601, 200602" in out
+    assert "head office (总公司), 2006-02" in out
+    assert f"data-quality findings: {len(FINDINGS_2005)}" in out
     # everything Spark writes stays in the warehouse's folder, nothing in the working folder
     assert sorted(p.name for p in engines.spark.parent.parent.iterdir()) == [
         "duckdb",
