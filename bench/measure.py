@@ -54,11 +54,17 @@ def tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def measure(cmd: list[str], watch: Path | None = None, log: Path | None = None) -> Measured:
-    """Run ``cmd``; raise :class:`CommandFailed` (with the log's tail) on a non-zero exit."""
+def measure(
+    cmd: list[str],
+    watch: Path | None = None,
+    log: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Measured:
+    """Run ``cmd`` (in ``env``; default: this process's environment); raise
+    :class:`CommandFailed` (with the log's tail) on a non-zero exit."""
     out = log.open("w") if log else subprocess.DEVNULL
     start = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    child = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     proc = psutil.Process(child.pid)
     peak_rss, peak_disk, n = 0, 0, 0
     done = threading.Event()

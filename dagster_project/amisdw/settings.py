@@ -69,6 +69,8 @@ ENV_NAMES: dict[str, str] = {
     "duckdb_temp_directory": "AMISDW_DUCKDB_TEMP_DIRECTORY",
     "duckdb_preserve_insertion_order": "AMISDW_DUCKDB_PRESERVE_INSERTION_ORDER",
     "engine": "AMISDW_ENGINE",
+    "spark_driver_memory": "AMISDW_SPARK_DRIVER_MEMORY",
+    "spark_event_log": "AMISDW_SPARK_EVENT_LOG",
 }
 # where dbt builds the models: DuckDB (the build file) or a local, in-process Spark session
 ENGINES = ("duckdb", "spark")
@@ -125,6 +127,11 @@ class Settings:
     duckdb_preserve_insertion_order: bool = True
     # where dbt builds: "duckdb" (the build file) or "spark" (a local Spark session)
     engine: str = "duckdb"
+    # the local Spark session's heap (spark.driver.memory, JVM syntax: 4g, 8192m)
+    spark_driver_memory: str = "4g"
+    # write Spark's event log (jobs, stages, tasks, the SQL of each) under spark/events/, for
+    # the Spark History Server or bench/spark_local.py
+    spark_event_log: bool = False
 
     # --- construction ----------------------------------------------------------------------
 
@@ -193,6 +200,11 @@ class Settings:
         if self.duckdb_threads < 0:
             problems.append(
                 f"duckdb_threads must be 0 (one per core) or more, not {self.duckdb_threads}"
+            )
+        if not re.match(r"^\d+[kmgt]$", self.spark_driver_memory, re.IGNORECASE):
+            problems.append(
+                f"spark_driver_memory {self.spark_driver_memory!r} is not a JVM memory size "
+                "such as 4g or 8192m (AMISDW_SPARK_DRIVER_MEMORY)"
             )
         if self.engine not in ENGINES:
             problems.append(
@@ -296,6 +308,11 @@ class Settings:
         return self.spark_dir / "warehouse"
 
     @property
+    def spark_events_dir(self) -> Path:
+        """Spark's event log, one file per session (setting ``spark_event_log``)."""
+        return self.spark_dir / "events"
+
+    @property
     def spark_metastore_dir(self) -> Path:
         """The embedded (Derby) metastore of the Spark session, and Derby's log."""
         return self.spark_dir / "metastore"
@@ -306,11 +323,11 @@ class Settings:
         ANSI mode makes a bad cast, an overflow or a division by zero fail the query, as on
         DuckDB, instead of giving NULL. Everything Spark writes stays under ``spark_dir``."""
         metastore = self.spark_metastore_dir
-        return {
+        conf = {
             "spark.sql.ansi.enabled": "true",
             # the models' plans are wide (hundreds of columns, unions of many branches) and
             # the data small: a bigger heap, and planning and code generation kept cheap
-            "spark.driver.memory": "4g",
+            "spark.driver.memory": self.spark_driver_memory,
             "spark.sql.constraintPropagation.enabled": "false",
             "spark.sql.codegen.wholeStage": "false",
             "spark.sql.adaptive.enabled": "false",
@@ -328,6 +345,11 @@ class Settings:
             ),
             "spark.local.dir": str(self.spark_dir / "tmp"),
         }
+        if self.spark_event_log:
+            conf["spark.eventLog.enabled"] = "true"
+            conf["spark.eventLog.dir"] = self.spark_events_dir.as_uri()
+            conf["spark.eventLog.compress"] = "false"  # JSON lines, readable as they are
+        return conf
 
     # --- programs: next to the running interpreter, never looked up on PATH ----------------
 
@@ -397,6 +419,8 @@ class Settings:
         folders = [self.folder, self.logs_dir, self.dbt_dir, self.dagster_home_path]
         if self.engine == "spark":
             folders += [self.spark_raw_dir, self.spark_metastore_dir]
+            if self.spark_event_log:
+                folders.append(self.spark_events_dir)
         for folder in folders:
             try:
                 folder.mkdir(parents=True, exist_ok=True)

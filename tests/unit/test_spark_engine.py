@@ -67,6 +67,29 @@ def test_the_spark_profile_is_a_local_session_in_ansi_mode_under_the_warehouse(t
     assert settings.dbt_executable.name == "amisdw-dbt-spark"
 
 
+def test_the_event_log_and_the_heap_are_settings_written_under_the_warehouse(tmp_path):
+    default = yaml.safe_load(_settings(tmp_path, engine="spark").dbt_profile_text())
+    params = default["amisdw"]["outputs"]["spark"]["server_side_parameters"]
+    assert params["spark.driver.memory"] == "4g"
+    assert not any(k.startswith("spark.eventLog") for k in params)  # off unless asked
+    env = {
+        "AMISDW_WAREHOUSE": str(tmp_path / "wh" / "w.duckdb"),
+        "AMISDW_ENGINE": "spark",
+        "AMISDW_SPARK_EVENT_LOG": "1",
+        "AMISDW_SPARK_DRIVER_MEMORY": "8g",
+    }
+    settings = Settings.from_env(env)
+    profile = yaml.safe_load(settings.dbt_profile_text())["amisdw"]
+    params = profile["outputs"]["spark"]["server_side_parameters"]
+    assert params["spark.driver.memory"] == "8g"
+    assert params["spark.eventLog.enabled"] == "true"
+    assert params["spark.eventLog.dir"] == (tmp_path / "wh" / "spark" / "events").as_uri()
+    settings.prepare_folders()
+    assert (tmp_path / "wh" / "spark" / "events").is_dir()  # Spark does not create it
+    with pytest.raises(AmisdwError, match="spark_driver_memory '4 GB' is not a JVM memory size"):
+        _settings(tmp_path, engine="spark", spark_driver_memory="4 GB")
+
+
 def test_dbt_spark_keeps_the_profiles_ansi_mode(tmp_path):
     from dbt.adapters.spark.connections import SparkCredentials
 
