@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,54 +67,68 @@ def _accumulable(info: dict[str, Any], name: str) -> int:
     return 0
 
 
+def event_files(path: Path) -> list[Path]:
+    """The JSON-lines files of one application's log: ``path`` itself, or, for Spark 4's
+    rolling log (a folder ``eventlog_v2_<app>``), its ``events_<n>_<app>`` files in order."""
+    if path.is_file():
+        return [path]
+    files = [f for f in path.iterdir() if f.name.startswith("events_")]
+    return sorted(files, key=lambda f: int(f.name.split("_")[1]))
+
+
+def _lines(path: Path) -> Iterator[str]:
+    for file in event_files(path):
+        with file.open(encoding="utf-8") as fh:
+            yield from fh
+
+
 def read_event_log(path: Path) -> EventLog:
-    """The stages and SQL executions of one event log file."""
+    """The stages and SQL executions of one application's event log (file or folder)."""
     stages: list[Stage] = []
     executions: dict[int, Execution] = {}
     stage_execution: dict[int, int] = {}
     app_start = app_end = 0
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            event = json.loads(line)
-            kind = event.get("Event", "")
-            if kind == "SparkListenerApplicationStart":
-                app_start = event["Timestamp"]
-            elif kind == "SparkListenerApplicationEnd":
-                app_end = event["Timestamp"]
-            elif kind.endswith("SparkListenerSQLExecutionStart"):
-                eid = event["executionId"]
-                executions[eid] = Execution(eid, event.get("description", ""), event["time"])
-            elif kind.endswith("SparkListenerSQLExecutionEnd"):
-                if event["executionId"] in executions:
-                    executions[event["executionId"]].end_ms = event["time"]
-            elif kind == "SparkListenerJobStart":
-                eid = (event.get("Properties") or {}).get("spark.sql.execution.id")
-                if eid is not None:
-                    for sid in event.get("Stage IDs", []):
-                        stage_execution[sid] = int(eid)
-            elif kind == "SparkListenerStageCompleted":
-                info = event["Stage Info"]
-                if "Submission Time" not in info or "Completion Time" not in info:
-                    continue
-                stages.append(
-                    Stage(
-                        stage_id=info["Stage ID"],
-                        attempt=info.get("Stage Attempt ID", 0),
-                        name=info.get("Stage Name", ""),
-                        tasks=info.get("Number of Tasks", 0),
-                        submitted_ms=info["Submission Time"],
-                        completed_ms=info["Completion Time"],
-                        executor_run_ms=_accumulable(info, "internal.metrics.executorRunTime"),
-                        input_bytes=_accumulable(info, "internal.metrics.input.bytesRead"),
-                        shuffle_read_bytes=_accumulable(
-                            info, "internal.metrics.shuffle.read.remoteBytesRead"
-                        )
-                        + _accumulable(info, "internal.metrics.shuffle.read.localBytesRead"),
-                        shuffle_write_bytes=_accumulable(
-                            info, "internal.metrics.shuffle.write.bytesWritten"
-                        ),
+    for line in _lines(path):
+        event = json.loads(line)
+        kind = event.get("Event", "")
+        if kind == "SparkListenerApplicationStart":
+            app_start = event["Timestamp"]
+        elif kind == "SparkListenerApplicationEnd":
+            app_end = event["Timestamp"]
+        elif kind.endswith("SparkListenerSQLExecutionStart"):
+            eid = event["executionId"]
+            executions[eid] = Execution(eid, event.get("description", ""), event["time"])
+        elif kind.endswith("SparkListenerSQLExecutionEnd"):
+            if event["executionId"] in executions:
+                executions[event["executionId"]].end_ms = event["time"]
+        elif kind == "SparkListenerJobStart":
+            eid = (event.get("Properties") or {}).get("spark.sql.execution.id")
+            if eid is not None:
+                for sid in event.get("Stage IDs", []):
+                    stage_execution[sid] = int(eid)
+        elif kind == "SparkListenerStageCompleted":
+            info = event["Stage Info"]
+            if "Submission Time" not in info or "Completion Time" not in info:
+                continue
+            stages.append(
+                Stage(
+                    stage_id=info["Stage ID"],
+                    attempt=info.get("Stage Attempt ID", 0),
+                    name=info.get("Stage Name", ""),
+                    tasks=info.get("Number of Tasks", 0),
+                    submitted_ms=info["Submission Time"],
+                    completed_ms=info["Completion Time"],
+                    executor_run_ms=_accumulable(info, "internal.metrics.executorRunTime"),
+                    input_bytes=_accumulable(info, "internal.metrics.input.bytesRead"),
+                    shuffle_read_bytes=_accumulable(
+                        info, "internal.metrics.shuffle.read.remoteBytesRead"
                     )
+                    + _accumulable(info, "internal.metrics.shuffle.read.localBytesRead"),
+                    shuffle_write_bytes=_accumulable(
+                        info, "internal.metrics.shuffle.write.bytesWritten"
+                    ),
                 )
+            )
     for stage in stages:
         stage.execution_id = stage_execution.get(stage.stage_id)
         if stage.execution_id in executions:

@@ -109,3 +109,16 @@ def test_stages_belong_to_their_sql_execution_and_node(tmp_path):
 
 def test_a_moment_outside_every_node_belongs_to_none():
     assert node_of(T0 + 4000, [("model.a", T0 + 900, T0 + 3800)]) == ""
+
+
+def test_spark_4s_rolling_log_folder_is_read_in_file_order(tmp_path):
+    single = _write(tmp_path / "single").read_text().splitlines(keepends=True)
+    folder = tmp_path / "eventlog_v2_local-1"
+    folder.mkdir()
+    # events_10 must come after events_2: the order is the file's number, not its name
+    (folder / "events_10_local-1").write_text("".join(single[6:]))
+    (folder / "events_2_local-1").write_text("".join(single[:6]))
+    (folder / "appstatus_local-1").write_text("")
+    log = read_event_log(folder)
+    assert [s.stage_id for s in log.stages] == [0, 1, 2]  # read in the wrong order: 2, 0, 1
+    assert log.app_end_ms - log.app_start_ms == 9000

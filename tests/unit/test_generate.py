@@ -774,3 +774,17 @@ def test_families_are_driven_by_the_contract(tiny_dir: Path):
         if names in (codes, captions):
             return
     raise AssertionError(header)
+
+
+def test_a_defect_keeps_the_budget_workbooks_count_in_the_control_file(
+    tiny_dir: Path, tmp_path: Path
+):
+    from amisdw.generate.defects import inject
+
+    month = tmp_path / "202401"
+    shutil.copytree(tiny_dir / "202401", month)
+    before = {e.filename: e.rows for e in read_control_file(month / "202401.ok")}
+    assert before["BUDGET_2024.xlsx"] > 0
+    inject(month, "attend_gt_duty")  # changes ACTIVITY values, not its row count
+    after = {e.filename: e.rows for e in read_control_file(month / "202401.ok")}
+    assert after == before

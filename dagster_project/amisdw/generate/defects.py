@@ -77,8 +77,18 @@ def _file(folder: Path, family: str) -> Path:
 
 
 def _rewrite_control(folder: Path) -> None:
+    """The control file again after a CSV was changed: its rows recounted (a BUDGET workbook
+    is never changed by a defect and keeps its count; counting it as CSV would be wrong)."""
     entries = read_control_file(folder / f"{folder.name}.ok")
-    write_control_file(folder, {e.filename: count_csv_rows(folder / e.filename) for e in entries})
+    write_control_file(
+        folder,
+        {
+            e.filename: count_csv_rows(folder / e.filename)
+            if e.filename.lower().endswith(".csv")
+            else e.rows
+            for e in entries
+        },
+    )
 
 
 def inject(folder: Path, kind: str) -> Defect:
