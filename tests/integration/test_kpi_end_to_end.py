@@ -390,3 +390,44 @@ def test_the_kpi_key_test_catches_a_duplicate_and_a_missing_kpi(tiny15, tmp_path
         ).fetchall()
         head_office = con.execute("SELECT org_id FROM marts.dim_org WHERE level = 1").fetchone()
     assert rows == [(team, "2023Q2", "ALL"), (head_office[0], "2024-01", "ALL")]
+
+
+def test_the_parent_children_test_names_exactly_the_parents_that_no_longer_add_up(tiny15, tmp_path):
+    """On a copy of tiny15's build, one team's hires of 2024-01 (channel ALL) gain 1 and head
+    office's FYC of 2023-12 gains 10: exactly two parent rows fail, the team's department
+    for hires (its children now sum to one more than it) and head office for fyc (its value is
+    10 above its provinces'); the team itself is no parent and nothing else moves."""
+    copy = copy_of_build(tiny15, tmp_path)
+    with duckdb.connect(str(copy.build)) as con:
+        team, department, hires = con.execute(
+            "SELECT o.org_id, u.parent_org_id, o.hires FROM intermediate.int_metrics__org_months o "
+            "JOIN intermediate.int_org__units u ON u.org_id = o.org_id "
+            "AND u.snapshot_month = o.month_start WHERE o.level = 7 AND o.channel = 'ALL' "
+            "AND o.month_start = DATE '2024-01-01' ORDER BY o.org_id LIMIT 1"
+        ).fetchone()
+        con.execute(
+            "UPDATE intermediate.int_metrics__org_months SET hires = hires + 1 WHERE org_id = ? "
+            "AND channel = 'ALL' AND month_start = DATE '2024-01-01'",
+            [team],
+        )
+        head_office, fyc = con.execute(
+            "SELECT org_id, fyc FROM intermediate.int_metrics__org_months WHERE level = 1 "
+            "AND channel = 'ALL' AND month_start = DATE '2023-12-01'"
+        ).fetchone()
+        con.execute(
+            "UPDATE intermediate.int_metrics__org_months SET fyc = fyc + 10 WHERE level = 1 "
+            "AND channel = 'ALL' AND month_start = DATE '2023-12-01'"
+        )
+    result = failing_dbt_test(copy, tmp_path / "target", "assert_parent_equals_sum_of_children")
+    assert result["failures"] == 2
+    with duckdb.connect(str(copy.build), read_only=True) as con:
+        rows = con.execute(
+            "SELECT component, org_id, strftime(month_start, '%Y-%m'), channel, parent_value, "
+            f"children_value FROM ({result['compiled_code']}) ORDER BY 1"
+        ).fetchall()
+    assert [r[:4] for r in rows] == [
+        ("fyc", head_office, "2023-12", "ALL"),
+        ("hires", department, "2024-01", "ALL"),
+    ]
+    assert rows[0][4] == pytest.approx(rows[0][5] + 10) and rows[0][5] == pytest.approx(fyc)
+    assert rows[1][5] == rows[1][4] + 1 and hires >= 0

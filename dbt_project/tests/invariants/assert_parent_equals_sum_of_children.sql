@@ -31,6 +31,7 @@ with
 org_months as (
 
     select * from {{ ref('int_metrics__org_months') }}
+    where {{ amis_tested_months('month_start') }}
 
 ),
 
@@ -47,40 +48,62 @@ units as (
 
 ),
 
-{% for name in components %}
-{{ name }}_check as (
+components as (
 
+    -- one narrow row per org-month-channel and component, with the month whose snapshot
+    -- links an org to its parent for that component (a long form: the joins and sums below
+    -- stream and spill in little memory, where one wide join per component did not)
+    {% for name in components %}
     select
-        '{{ name }}' as component,
-        parent.org_id,
-        parent.month_start,
-        parent.channel,
-        max(parent.{{ name }}) as parent_value,
-        sum(coalesce(child.{{ name }}, 0)) as children_value
-    from org_months as parent
-    inner join months on months.month_start = parent.month_start
-    left join units as link
-        on link.parent_org_id = parent.org_id
-        and link.level = parent.level + 1
+        o.org_id, o.level, o.month_start, o.channel, '{{ name }}' as component,
+        o.{{ name }} as value,
         {% if name in start_keyed -%}
-        and link.snapshot_month = months.start_position_month
+        months.start_position_month
         {%- elif name in cohort_lags -%}
-        and link.snapshot_month = {{ amis_add_months('parent.month_start', -cohort_lags[name]) }}
+        {{ amis_add_months('o.month_start', -cohort_lags[name]) }}
         {%- else -%}
-        and link.snapshot_month = parent.month_start
-        {%- endif %}
-    left join org_months as child
-        on child.org_id = link.org_id
-        and child.month_start = parent.month_start
-        and child.channel = parent.channel
-    where parent.level < 7 and {{ amis_tested_months('parent.month_start') }}
-    group by parent.org_id, parent.month_start, parent.channel
+        o.month_start
+        {%- endif %} as link_month
+    from org_months as o
+    {% if name in start_keyed -%}
+    inner join months on months.month_start = o.month_start
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
-){% if not loop.last %},{% endif %}
-{% endfor %}
+),
 
-{% for name in components %}
-select * from {{ name }}_check
-where abs(parent_value - children_value) > 0.005
-{% if not loop.last %}union all{% endif %}
-{% endfor %}
+children as (
+
+    -- each org's value summed into its parent of the link month's snapshot
+    select
+        link.parent_org_id as org_id,
+        link.level - 1 as level,
+        c.month_start,
+        c.channel,
+        c.component,
+        sum(c.value) as children_value
+    from components as c
+    inner join units as link
+        on link.org_id = c.org_id
+        and link.snapshot_month = c.link_month
+    group by link.parent_org_id, link.level - 1, c.month_start, c.channel, c.component
+
+)
+
+select
+    parent.component,
+    parent.org_id,
+    parent.month_start,
+    parent.channel,
+    parent.value as parent_value,
+    coalesce(children.children_value, 0) as children_value
+from components as parent
+left join children
+    on children.org_id = parent.org_id
+    and children.level = parent.level
+    and children.month_start = parent.month_start
+    and children.channel = parent.channel
+    and children.component = parent.component
+where parent.level < 7
+  and abs(parent.value - coalesce(children.children_value, 0)) > 0.005
