@@ -10,14 +10,17 @@ of the whole process tree, the JVM included, and peak disk of the warehouse fold
 ``spark``   the same with ``--engine spark`` and Spark's event log on (AMISDW_SPARK_EVENT_LOG)
 
 and reads the Spark event log (bench/spark_events.py): the biggest stages, the longest SQL
-executions, and stage time per dbt node, with the slowest dbt nodes of both runs. Results go
-to bench/results/<UTC stamp>-spark.json and a row to bench/results/spark_history.md.
+executions, and stage time per dbt node, with the slowest dbt nodes of both runs. It also
+compares the two published files, every row of every marts table (keys equal, measures within
+1e-9 relative), as the parity test does on the hand-built inbox: parity on generated data.
+Results go to bench/results/<UTC stamp>-spark.json and a row to bench/results/spark_history.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import decimal
 import json
 import os
 import platform
@@ -26,6 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import duckdb
 from measure import folder_bytes, measure
 from run_bench import START, slowest_dbt_nodes
 from spark_events import read_event_log, summarise
@@ -36,8 +40,9 @@ AMISDW = str(Path(sys.executable).parent / "amisdw")
 HEADER = (
     "## Spark local beside DuckDB (bench/spark_local.py, issue 13)\n\n"
     "| when (UTC) | size | months | inbox MB | DuckDB s | DuckDB peak RSS MB | Spark s | "
-    "Spark peak RSS MB | Spark ÷ DuckDB | Spark dbt elapsed s | stages | stage s total |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+    "Spark peak RSS MB | Spark ÷ DuckDB | Spark dbt elapsed s | stages | stage s total | "
+    "mart rows compared | max relative difference |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 )
 
 
@@ -54,6 +59,63 @@ def event_log_file(warehouse: Path) -> Path:
     if not files:
         raise SystemExit(f"no Spark event log under {warehouse.parent / 'spark' / 'events'}")
     return files[-1]
+
+
+REL = 1e-9
+RUN_TIME_COLUMNS = {"loaded_at", "published_at"}
+
+
+def _mart_rows(con: duckdb.DuckDBPyConnection, table: str) -> dict[tuple, list[tuple]]:  # type: ignore[type-arg]
+    columns = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+        if r[0] not in RUN_TIME_COLUMNS
+    ]
+    cols = ", ".join(f'"{c}"' for c in columns)
+    rows: dict[tuple, list[tuple]] = {}  # type: ignore[type-arg]
+    for row in con.execute(f'SELECT {cols} FROM marts."{table}"').fetchall():
+        measure_ = [isinstance(v, float | decimal.Decimal) for v in row]
+        key = tuple(str(v) for v, m in zip(row, measure_, strict=True) if not m)
+        rows.setdefault(key, []).append(
+            tuple(float(v) for v, m in zip(row, measure_, strict=True) if m)
+        )
+    return {k: sorted(v) for k, v in rows.items()}
+
+
+def compare_marts(duck: Path, spark: Path) -> dict[str, object]:
+    """Every row of every marts table of the two published files: tables whose keys differ,
+    and the largest relative difference of a measure."""
+    with (
+        duckdb.connect(str(duck), read_only=True) as d,
+        duckdb.connect(str(spark), read_only=True) as s,
+    ):
+        query = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+        tables = sorted(r[0] for r in d.execute(query).fetchall())
+        spark_tables = sorted(r[0] for r in s.execute(query).fetchall())
+        differing, rows, worst = [], 0, 0.0
+        for table in tables:
+            a, b = _mart_rows(d, table), _mart_rows(s, table)
+            if a.keys() != b.keys() or any(len(a[k]) != len(b[k]) for k in a):
+                differing.append(table)
+                continue
+            rows += sum(len(v) for v in a.values())
+            for k, values in a.items():
+                for x, y in zip(values, b[k], strict=True):
+                    for u, v in zip(x, y, strict=True):
+                        if u != v:
+                            worst = max(worst, abs(u - v) / max(abs(u), abs(v)))
+    return {
+        "tables": len(tables),
+        "same_tables": tables == spark_tables,
+        "rows_compared": rows,
+        "tables_with_different_keys": differing,
+        "max_relative_difference": worst,
+        "equal_within_1e-9": tables == spark_tables and not differing and worst <= REL,
+    }
 
 
 def run_case(size: str, months: int, seed: int, work: Path) -> dict[str, object]:
@@ -78,6 +140,10 @@ def run_case(size: str, months: int, seed: int, work: Path) -> dict[str, object]
         if engine == "spark":
             log = read_event_log(event_log_file(warehouse))
             out["spark_event_log"] = summarise(log, newest_run_results(warehouse), top=12)
+    out["parity"] = compare_marts(
+        work / "duckdb" / "warehouse.duckdb", work / "spark" / "warehouse.duckdb"
+    )
+    print(f"  parity: {out['parity']}", flush=True)
     duck, spark = out["duckdb"], out["spark"]
     out["spark_over_duckdb"] = round(spark["wall_s"] / duck["wall_s"], 1)  # type: ignore[index]
     return out
@@ -92,7 +158,8 @@ def history_row(stamp: str, r: dict) -> str:  # type: ignore[type-arg]
         f"| {stamp} | {r['size']} | {r['months']} | {r['inbox_mb']} | {r['duckdb']['wall_s']} | "
         f"{r['duckdb']['peak_rss_mb']} | {r['spark']['wall_s']} | {r['spark']['peak_rss_mb']} | "
         f"{r['spark_over_duckdb']} | {elapsed} | {events['stages']} | "
-        f"{events['stage_seconds_total']} |\n"
+        f"{events['stage_seconds_total']} | {r['parity']['rows_compared']} | "
+        f"{r['parity']['max_relative_difference']:.1e} |\n"
     )
 
 

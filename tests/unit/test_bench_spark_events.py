@@ -95,7 +95,9 @@ def test_stages_belong_to_their_sql_execution_and_node(tmp_path):
     assert summary["application_s"] == 9.0
     assert summary["stage_seconds_total"] == 2.0 + 0.5 + 0.3
     assert summary["shuffle_write_mb_total"] == 2.0
-    biggest = summary["biggest_stages"]
+    assert summary["executor_run_s_total"] == 3.0 + 0.8 + 0.3
+    assert [s["stage"] for s in summary["busiest_stages"]] == [0, 1]
+    biggest = summary["longest_stages"]
     assert [(s["stage"], s["seconds"], s["dbt_node"]) for s in biggest] == [
         (0, 2.0, "model.a"),
         (1, 0.5, "model.a"),
