@@ -8,7 +8,7 @@ import os
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -22,12 +22,17 @@ class Measured:
     wall_s: float
     peak_rss_mb: float
     peak_disk_mb: float | None
+    # at the moment of the peak: MB per process of the tree, and seconds since the start
+    peak_by_process_mb: dict[str, float] = field(default_factory=dict)
+    peak_at_s: float = 0.0
 
-    def as_dict(self) -> dict[str, float | None]:
+    def as_dict(self) -> dict[str, object]:
         return {
             "wall_s": round(self.wall_s, 2),
             "peak_rss_mb": round(self.peak_rss_mb),
             "peak_disk_mb": None if self.peak_disk_mb is None else round(self.peak_disk_mb, 1),
+            "peak_at_s": round(self.peak_at_s, 1),
+            "peak_by_process_mb": {k: round(v) for k, v in self.peak_by_process_mb.items()},
         }
 
 
@@ -45,13 +50,32 @@ def folder_bytes(folder: Path) -> int:
     return total
 
 
-def tree_rss(proc: psutil.Process) -> int:
-    """Resident bytes of ``proc`` and every descendant (the dbt and kernel subprocesses)."""
-    total = 0
+def process_label(p: psutil.Process) -> str:
+    """A short name for a process of the tree: the program, or the script Python runs."""
+    with contextlib.suppress(psutil.Error):
+        cmd = p.cmdline()
+        if cmd:
+            names = [os.path.basename(c) for c in cmd[:2]]
+            if names[0].startswith("python") and len(names) > 1:
+                return names[1]
+            return names[0]
+    return "?"
+
+
+def tree_rss_by_process(proc: psutil.Process) -> dict[str, int]:
+    """Resident bytes of ``proc`` and every descendant (the dbt and kernel subprocesses),
+    summed per process label (amisdw, dbt, java, ...)."""
+    out: dict[str, int] = {}
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return total
+            label = process_label(p)
+            out[label] = out.get(label, 0) + p.memory_info().rss
+    return out
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    """Resident bytes of ``proc`` and every descendant."""
+    return sum(tree_rss_by_process(proc).values())
 
 
 def measure(
@@ -67,12 +91,16 @@ def measure(
     child = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     proc = psutil.Process(child.pid)
     peak_rss, peak_disk, n = 0, 0, 0
+    peak_by: dict[str, int] = {}
+    peak_at = 0.0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_rss, peak_disk, n
+        nonlocal peak_rss, peak_disk, n, peak_by, peak_at
         while not done.is_set():
-            peak_rss = max(peak_rss, tree_rss(proc))
+            by = tree_rss_by_process(proc)
+            if sum(by.values()) > peak_rss:
+                peak_rss, peak_by, peak_at = sum(by.values()), by, time.perf_counter() - start
             if watch is not None and n % DISK_EVERY == 0 and watch.exists():
                 peak_disk = max(peak_disk, folder_bytes(watch))
             n += 1
@@ -91,4 +119,10 @@ def measure(
     if rc != 0:
         tail = log.read_text(errors="replace")[-2000:] if log else ""
         raise CommandFailed(f"{' '.join(cmd)} exited {rc}\n{tail}")
-    return Measured(wall, peak_rss / 2**20, peak_disk / 2**20 if watch is not None else None)
+    return Measured(
+        wall,
+        peak_rss / 2**20,
+        peak_disk / 2**20 if watch is not None else None,
+        {k: v / 2**20 for k, v in peak_by.items()},
+        peak_at,
+    )

@@ -40,3 +40,26 @@ def test_activity_checks_attendance_against_duty_days():
     pair = [e for e in exps if e["meta"]["check"] == "attend_le_duty"][0]
     assert pair["kwargs"]["column_A"] == "duty_days" and pair["kwargs"]["column_B"] == "attend_days"
     assert pair["kwargs"]["or_equal"] is True
+
+
+def test_a_validated_frame_is_not_kept_by_gx(tmp_path):
+    """GX's pandas engine caches each batch it validates and its context stays reachable
+    after ingestion; GxSuites drops the batch, so the frame is freed once the caller lets go
+    (a 36-month backlog's frames are 0.9 GB)."""
+    import gc
+    import weakref
+
+    import pandas as pd
+
+    from amisdw.quality.gates import MONTH_COLUMN, GxSuites
+
+    family = next(f for f in FAMILIES if f.name == "ACTIVITY")
+    df = pd.DataFrame({fld.column: ["1"] * 50 for fld in family.fields})
+    df[MONTH_COLUMN] = "202401"
+    suites = GxSuites(tmp_path / "gx")
+    suites.validate(family, df, "202401")
+    frame = weakref.ref(df)
+    del df
+    gc.collect()
+    assert frame() is None
+    assert suites.ctx is not None  # the context itself lives on, for the next batch

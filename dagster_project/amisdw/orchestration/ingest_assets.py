@@ -20,6 +20,7 @@ import duckdb
 from amisdw.extracts.contract import FAMILIES, Family, family_of_file
 from amisdw.ingest import IngestOutcome, ingest_months
 from amisdw.locking import warehouse_lock
+from amisdw.memory import release_unused_memory
 from amisdw.progress import MONTHS, RunProgress
 from amisdw.sequencing import Action
 from amisdw.settings import Settings
@@ -149,6 +150,7 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinit
                 f.name: con.execute(f"SELECT count(*) FROM raw.{f.raw_table}").fetchone()[0]
                 for f in FAMILIES
             }
+        release_unused_memory()  # the parsed months, before the dbt build's own process runs
         for warning in outcome.warnings:
             context.log.warning(warning)
         status = "\n".join(f"{s.month}: {s.action} — {s.reason}" for s in outcome.steps)
