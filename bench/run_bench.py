@@ -60,15 +60,20 @@ def stage(inbox: Path, staged: Path, months: list[str]) -> None:
             link.symlink_to(inbox / month, target_is_directory=True)
 
 
-def slowest_dbt_nodes(warehouse: Path, n: int = 10) -> list[dict[str, object]]:
-    """The slowest nodes of the newest dbt run of this warehouse (its own artifacts)."""
+def newest_run_results(warehouse: Path) -> dict | None:  # type: ignore[type-arg]
+    """run_results.json of the newest dbt run of this warehouse (its own artifacts)."""
     runs = sorted(
         (warehouse.parent / "dbt" / "runs").glob("*/run_results.json"),
         key=lambda p: p.stat().st_mtime,
     )
-    if not runs:
+    return json.loads(runs[-1].read_text()) if runs else None
+
+
+def slowest_dbt_nodes(warehouse: Path, n: int = 10) -> list[dict[str, object]]:
+    """The slowest nodes of the newest dbt run of this warehouse."""
+    results = newest_run_results(warehouse)
+    if results is None:
         return []
-    results = json.loads(runs[-1].read_text())
     nodes = sorted(results["results"], key=lambda r: -r["execution_time"])[:n]
     return [{"node": r["unique_id"], "seconds": round(r["execution_time"], 2)} for r in nodes] + [
         {"node": "dbt build elapsed", "seconds": round(results["elapsed_time"], 1)}

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 from measure import folder_bytes, measure
-from run_bench import START, slowest_dbt_nodes
+from run_bench import START, newest_run_results, slowest_dbt_nodes
 from spark_events import read_event_log, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,14 +44,6 @@ HEADER = (
     "mart rows compared | max relative difference |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 )
-
-
-def newest_run_results(warehouse: Path) -> dict:  # type: ignore[type-arg]
-    runs = sorted(
-        (warehouse.parent / "dbt" / "runs").glob("*/run_results.json"),
-        key=lambda p: p.stat().st_mtime,
-    )
-    return json.loads(runs[-1].read_text())
 
 
 def event_log_file(warehouse: Path) -> Path:
@@ -139,7 +131,8 @@ def run_case(size: str, months: int, seed: int, work: Path) -> dict[str, object]
         print(f"  {engine}: {m.as_dict()}", flush=True)
         if engine == "spark":
             log = read_event_log(event_log_file(warehouse))
-            out["spark_event_log"] = summarise(log, newest_run_results(warehouse), top=12)
+            run_results = newest_run_results(warehouse) or {"results": []}
+            out["spark_event_log"] = summarise(log, run_results, top=12)
     out["parity"] = compare_marts(
         work / "duckdb" / "warehouse.duckdb", work / "spark" / "warehouse.duckdb"
     )
