@@ -70,8 +70,11 @@ def _settled(page: Page, title: str) -> None:
 
 
 def _kpi_rows(page: Page) -> dict[str, dict[str, str]]:
-    """The rendered KPI table: 指标 → {column header → cell text}."""
-    rows = page.locator('[data-testid="stTable"]').first.evaluate(
+    """The rendered KPI table: 指标 → {column header → cell text}, read once its header shows
+    the current period's column (a rerun can redraw the table after the page settled)."""
+    table = page.locator('[data-testid="stTable"]').first
+    expect(table.locator("thead")).to_contain_text("本期", timeout=UI_TIMEOUT_MS)
+    rows = table.evaluate(
         """table => {
           const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
           return [...table.querySelectorAll('tbody tr')].map(tr => Object.fromEntries(
