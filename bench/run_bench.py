@@ -7,10 +7,10 @@ process (wall time, peak RSS of the whole process tree, peak disk of the warehou
 
 =====================  =====================================================================
 ``generate``           ``amisdw generate`` of MONTHS + 1 months
-``baseline``           decode and read every file of the first MONTHS months into DuckDB,
-                       no logic (bench/baseline.py): the floor the pipeline cannot beat
 ``full_build``         ``amisdw run`` of the first MONTHS months on a new warehouse (every
                        gate, the dbt build with every test, publish; no docs)
+``baseline``           decode and read every file of the first MONTHS months into DuckDB,
+                       no logic (bench/baseline.py): the floor the pipeline cannot beat
 ``rerun_nothing_new``  the same command again
 ``monthly_refresh``    month MONTHS + 1 delivered, ``amisdw run`` again
 ``kpi``                ``amisdw kpi`` for one province, the latest month and three KPIs (the
@@ -18,7 +18,8 @@ process (wall time, peak RSS of the whole process tree, peak disk of the warehou
 =====================  =====================================================================
 
 The headline is ``full_build ÷ baseline``. Results go to bench/results/<UTC stamp>.json and a
-row per case to bench/results/history.md. National (``national:60``) needs tens of GB of disk:
+row per case to bench/results/history.md; the JSON is rewritten after every step (a case not
+finished has ``"complete": false``). National (``national:60``) needs tens of GB of disk:
 ``--work DIR`` puts the inbox and the warehouse there.
 """
 
@@ -34,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from measure import Measured, folder_bytes, measure
@@ -103,7 +105,11 @@ def kpi_latency(warehouse: Path, period: str, repeat: int = 20) -> dict[str, obj
     }
 
 
-def run_case(size: str, months: int, work: Path, seed: int) -> dict[str, object]:
+def run_case(
+    size: str, months: int, work: Path, seed: int, persist: Callable[[dict[str, object]], None]
+) -> dict[str, object]:
+    """Every step of one case; ``persist`` gets the figures so far after each step (a national
+    case runs for hours: what finished is kept if it is stopped)."""
     inbox, staged = work / "generated", work / "inbox"
     warehouse = work / "wh" / "warehouse.duckdb"
     logs = work / "logs"
@@ -116,6 +122,7 @@ def run_case(size: str, months: int, work: Path, seed: int) -> dict[str, object]
         m = measure(cmd, watch=watch, log=logs / f"{name}.log")
         out[name] = m.as_dict()
         print(f"  {name}: {m.as_dict()}", flush=True)
+        persist(out)
         return m
 
     step(
@@ -138,14 +145,6 @@ def run_case(size: str, months: int, work: Path, seed: int) -> dict[str, object]
     stage(inbox, staged, all_months[:-1])
     inbox_bytes = sum(folder_bytes(inbox / m) for m in all_months[:-1])
     out["inbox_mb"] = round(inbox_bytes / 2**20, 1)
-    baseline_db = work / "baseline" / "baseline.duckdb"
-    baseline_db.parent.mkdir(exist_ok=True)
-    base = step(
-        "baseline",
-        [sys.executable, str(ROOT / "bench" / "baseline.py"), str(staged), str(baseline_db)],
-        watch=baseline_db.parent,
-    )
-    shutil.rmtree(baseline_db.parent)
     run = [
         AMISDW,
         "run",
@@ -158,6 +157,14 @@ def run_case(size: str, months: int, work: Path, seed: int) -> dict[str, object]
     ]
     full = step("full_build", run, watch=warehouse.parent)
     out["slowest_dbt_nodes"] = slowest_dbt_nodes(warehouse)
+    baseline_db = work / "baseline" / "baseline.duckdb"
+    baseline_db.parent.mkdir(exist_ok=True)
+    base = step(  # after the full build, so a stopped national run has that first
+        "baseline",
+        [sys.executable, str(ROOT / "bench" / "baseline.py"), str(staged), str(baseline_db)],
+        watch=baseline_db.parent,
+    )
+    shutil.rmtree(baseline_db.parent)
     step("rerun_nothing_new", run, watch=warehouse.parent)
     stage(inbox, staged, all_months)
     refresh = step("monthly_refresh", run, watch=warehouse.parent)
@@ -223,16 +230,23 @@ def main() -> None:
         },
         "cases": [],
     }
+    out = RESULTS / f"{stamp}.json"
     for case in args.cases.split(","):
         size, months = case.split(":")
         work = Path(tempfile.mkdtemp(prefix=f"amisdw-bench-{size}{months}-", dir=args.work))
         print(f"{size} × {months} months in {work}", flush=True)
+        done = list(report["cases"])  # type: ignore[call-overload]
+
+        def persist(partial: dict[str, object], done: list[object] = done) -> None:
+            report["cases"] = [*done, {**partial, "complete": False}]
+            out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
         try:
-            report["cases"].append(run_case(size, int(months), work, args.seed))  # type: ignore[union-attr]
+            case_figures = run_case(size, int(months), work, args.seed, persist)
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
-        out = RESULTS / f"{stamp}.json"
+        report["cases"] = [*done, case_figures]
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     history = RESULTS / "history.md"
     if not history.exists() or "baseline s" not in history.read_text():
