@@ -1,6 +1,7 @@
-"""What a published warehouse was built from: the deliveries (month → fingerprint) and the
-version of the dbt project (a hash of its models, macros, seeds, tests and config). When
-both match what the build warehouse holds now, a run has nothing to rebuild or publish."""
+"""What a published warehouse was built from: the deliveries (month → fingerprint), the
+version of the dbt project (a hash of its models, macros, seeds, tests and config), the dbt
+vars of the settings and the engine. When all of them match what a run would build now, it
+has nothing to rebuild or publish."""
 
 from __future__ import annotations
 
@@ -51,10 +52,15 @@ def has_loaded_months(build: Path) -> bool:
     return bool(loaded_deliveries(build))
 
 
-def published_state(published: Path) -> tuple[dict[str, str], str, str] | None:
-    """(deliveries, dbt code version, engine) of the published file; None if absent or
-    unreadable (a file published before the engine was recorded counts as unreadable, so
-    it is rebuilt once)."""
+def vars_text(dbt_vars: Mapping[str, Any]) -> str:
+    """The dbt vars as they are recorded (JSON, keys sorted): equal vars, equal text."""
+    return json.dumps(dbt_vars, sort_keys=True)
+
+
+def published_state(published: Path) -> tuple[dict[str, str], str, str, str] | None:
+    """(deliveries, dbt code version, engine, dbt vars) of the published file; None if absent
+    or unreadable (a file published before the engine and the vars were recorded counts as
+    unreadable, so it is rebuilt once)."""
     if not published.exists():
         return None
     try:
@@ -63,25 +69,28 @@ def published_state(published: Path) -> tuple[dict[str, str], str, str] | None:
                 con.execute("SELECT delivery_month, fingerprint FROM meta.deliveries").fetchall()
             )
             row = con.execute(
-                "SELECT max(dbt_code_version), max(engine) FROM meta.published"
+                "SELECT max(dbt_code_version), max(engine), max(dbt_vars) FROM meta.published"
             ).fetchone()
     except duckdb.Error:
         return None
-    return deliveries, (row[0] if row else "") or "", (row[1] if row else "") or ""
+    version, engine, dbt_vars = ((v or "") for v in (row or ("", "", "")))
+    return deliveries, version, engine, dbt_vars
 
 
-def is_up_to_date(build: Path, published: Path, engine: str) -> bool:
+def is_up_to_date(build: Path, published: Path, engine: str, dbt_vars: Mapping[str, Any]) -> bool:
     """The published file was built from the deliveries the build file holds, by this dbt
-    project, on this engine: a run has nothing to rebuild."""
+    project, on this engine, with these dbt vars (a changed disagreement threshold must
+    re-run the gate): a run has nothing to rebuild."""
     state = published_state(published)
     if state is None:
         return False
-    deliveries, version, published_engine = state
+    deliveries, version, published_engine, published_vars = state
     return (
         bool(deliveries)
         and deliveries == loaded_deliveries(build)
         and version == dbt_code_version()
         and published_engine == engine
+        and published_vars == vars_text(dbt_vars)
     )
 
 
@@ -111,9 +120,7 @@ class Restatement:
 
 
 def current_inputs(build: Path, dbt_vars: Mapping[str, Any], engine: str) -> BuildInputs:
-    return BuildInputs(
-        loaded_deliveries(build), dbt_code_version(), json.dumps(dbt_vars, sort_keys=True), engine
-    )
+    return BuildInputs(loaded_deliveries(build), dbt_code_version(), vars_text(dbt_vars), engine)
 
 
 def restatement(previous: BuildInputs | None, current: BuildInputs, months: int) -> Restatement:

@@ -222,7 +222,9 @@ def _run_locked(
     # the models are rebuilt whole either way, and Dagster records one event per asset and
     # partition, so a partition range over all history would cost far more than it says
     window = plan.loads or history[-1:]
-    if not plan.loads and is_up_to_date(settings.build, settings.published, settings.engine):
+    if not plan.loads and is_up_to_date(
+        settings.build, settings.published, settings.engine, settings.dbt_vars()
+    ):
         summary.up_to_date = True
         _record_steps(summary, list(plan.steps))
         _finish(settings, summary, published_now=False)

@@ -25,10 +25,11 @@ import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from amisdw.build_state import dbt_code_version
+from amisdw.build_state import dbt_code_version, vars_text
 
 PUBLISHED_SCHEMAS = ("marts",)
 DEFAULT_STORAGE_VERSION = "v1.4.0"
@@ -50,10 +51,12 @@ def publish(
     storage_version: str = DEFAULT_STORAGE_VERSION,
     duckdb_config: Mapping[str, str | int | bool] | None = None,
     spark_warehouse: Path | None = None,
+    dbt_vars: Mapping[str, Any] | None = None,
 ) -> dict[str, int]:
     """Copy ``schemas`` of ``build`` (or of ``spark_warehouse``) into a new file and
     atomically replace ``published`` (DuckDB configured by ``duckdb_config``: memory limit,
-    threads, temp directory).
+    threads, temp directory). ``meta.published`` records the dbt vars the marts were built
+    with, beside the dbt project's version and the engine.
 
     Returns the row count of each published table. Raw and staging (which hold personal
     data) never leave the build file; ``meta.deliveries`` records which deliveries the
@@ -65,7 +68,13 @@ def publish(
     tmp = published.with_name(f".{published.name}.publishing-{os.getpid()}")
     try:
         counts = _write_copy(
-            build, tmp, schemas, storage_version, duckdb_config or {}, spark_warehouse
+            build,
+            tmp,
+            schemas,
+            storage_version,
+            duckdb_config or {},
+            spark_warehouse,
+            vars_text(dbt_vars or {}),
         )
     except BaseException:
         # e.g. the disk filled up: leave no half-written copy behind
@@ -132,7 +141,8 @@ def _write_copy(
     schemas: tuple[str, ...],
     storage_version: str,
     duckdb_config: Mapping[str, str | int | bool],
-    spark_warehouse: Path | None = None,
+    spark_warehouse: Path | None,
+    dbt_vars: str,
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
     con = duckdb.connect(config=dict(duckdb_config))
@@ -162,12 +172,13 @@ def _write_copy(
         con.execute(
             "CREATE TABLE pub.meta.published AS SELECT ?::TIMESTAMP AS published_at, "
             "?::VARCHAR AS dbt_code_version, ?::VARCHAR AS storage_version, "
-            "?::VARCHAR AS engine",
+            "?::VARCHAR AS engine, ?::VARCHAR AS dbt_vars",
             [
                 dt.datetime.now().replace(microsecond=0),
                 dbt_code_version(),
                 storage_version,
                 "duckdb" if spark_warehouse is None else "spark",
+                dbt_vars,
             ],
         )
         con.execute("DETACH build")

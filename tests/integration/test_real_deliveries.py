@@ -41,10 +41,18 @@ def kpi_values(warehouse: Path, org: str, period: str) -> dict[str, float]:
     return dict(rows)
 
 
+def published_versions(warehouse: Path) -> tuple[object, list[str]]:
+    """When the published file was published, and the versions kept beside it."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        when = con.execute("SELECT max(published_at) FROM meta.published").fetchone()[0]
+    return when, sorted(p.name for p in (warehouse.parent / "versions").glob("*"))
+
+
 @pytest.fixture(scope="module")
 def real2005(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The 2005 history, run twice: with the default threshold (withheld: 2 of 14 agent-months
-    disagree), then with a threshold of 20% (published, with the findings)."""
+    """The 2005 history, run three times: with the default threshold (withheld: 2 of 14
+    agent-months disagree), with a threshold of 20% (published, with the findings), then with
+    the default threshold again and nothing new delivered (the gate must run again)."""
     root = tmp_path_factory.mktemp("real2005")
     inbox = write_history(root / "inbox", HISTORY_2005)
     warehouse = root / "wh" / "warehouse.duckdb"
@@ -52,7 +60,11 @@ def real2005(tmp_path_factory: pytest.TempPathFactory) -> dict:
     withheld = CliRunner().invoke(main, args, env={SHARE_ENV: None})
     exists_after_withheld = warehouse.exists()
     published = CliRunner().invoke(main, args, env={SHARE_ENV: "0.2"})
+    published_at = published_versions(warehouse)
+    stricter = CliRunner().invoke(main, args, env={SHARE_ENV: None})
     return {
+        "published_at": published_at,
+        "stricter": stricter,
         "inbox": inbox,
         "warehouse": warehouse,
         "withheld": withheld,
@@ -98,6 +110,18 @@ def test_below_the_share_the_warehouse_is_published_with_its_findings(real2005):
     assert findings == FINDINGS_2005
     assert summary == {"replay_vs_snapshot": 2, "replayed_from_snapshots": 2}
     assert not columns & {"agent_name", "name", "id_no", "mobile", "id_no_hash"}
+
+
+def test_a_stricter_share_on_the_same_deliveries_runs_the_gate_again_and_keeps_the_publish(
+    real2005,
+):
+    # nothing new was delivered, but the published marts were gated under 20%: under the
+    # default 0.5% they would not pass, so the run must not answer "up to date"
+    result = real2005["stricter"]
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output
+    assert "above the threshold of 0.50%" in " ".join(result.output.split())
+    assert published_versions(real2005["warehouse"]) == real2005["published_at"]
 
 
 @pytest.mark.parametrize(("org", "period"), sorted(EXPECTED_2005))

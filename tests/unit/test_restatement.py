@@ -72,8 +72,10 @@ def test_the_build_record_round_trips_and_a_build_under_way_has_none(tmp_path):
     assert last_build(build) is None
 
 
-def test_a_warehouse_published_by_the_other_engine_is_not_up_to_date(tmp_path):
-    from amisdw.build_state import dbt_code_version, is_up_to_date
+def _one_month_published(tmp_path, published_columns: str):
+    """A build file holding one delivery and a published file recording the same delivery,
+    this dbt project's version and ``published_columns`` (SQL select items) in meta.published."""
+    from amisdw.build_state import dbt_code_version
 
     build, published = tmp_path / "w.build.duckdb", tmp_path / "w.duckdb"
     with duckdb.connect(str(build)) as con:
@@ -89,8 +91,28 @@ def test_a_warehouse_published_by_the_other_engine_is_not_up_to_date(tmp_path):
             "'fp-1' AS fingerprint"
         )
         con.execute(
-            "CREATE TABLE meta.published AS SELECT ? AS dbt_code_version, 'duckdb' AS engine",
+            f"CREATE TABLE meta.published AS SELECT ? AS dbt_code_version, {published_columns}",
             [dbt_code_version()],
         )
-    assert is_up_to_date(build, published, "duckdb")
-    assert not is_up_to_date(build, published, "spark")
+    return build, published
+
+
+def test_a_warehouse_published_by_the_other_engine_or_other_vars_is_not_up_to_date(tmp_path):
+    from amisdw.build_state import is_up_to_date
+
+    build, published = _one_month_published(
+        tmp_path,
+        """'duckdb' AS engine, '{"replay_max_disagreement_share": 0.2}' AS dbt_vars""",
+    )
+    built_with = {"replay_max_disagreement_share": 0.2}
+    assert is_up_to_date(build, published, "duckdb", built_with)
+    assert not is_up_to_date(build, published, "spark", built_with)
+    # a stricter disagreement threshold must re-run the gate, not keep the old publish
+    assert not is_up_to_date(build, published, "duckdb", {"replay_max_disagreement_share": 0.005})
+
+
+def test_a_warehouse_published_before_the_vars_were_recorded_is_rebuilt_once(tmp_path):
+    from amisdw.build_state import is_up_to_date
+
+    build, published = _one_month_published(tmp_path, "'duckdb' AS engine")
+    assert not is_up_to_date(build, published, "duckdb", {"replay_max_disagreement_share": 0.005})

@@ -252,9 +252,11 @@ def build_dbt_assets(
                 context.log.info("raw holds no delivery yet: nothing to build")
                 return
             if not config.full_refresh and is_up_to_date(
-                settings.build, settings.published, settings.engine
+                settings.build, settings.published, settings.engine, settings.dbt_vars()
             ):
-                context.log.info("same deliveries and dbt project as the published warehouse")
+                context.log.info(
+                    "same deliveries, dbt project, vars and engine as the published warehouse"
+                )
                 return
             if settings.engine == "spark":
                 write_spark_sources(context, settings)

@@ -50,6 +50,7 @@ def build_publish_asset(
                 spark_warehouse=settings.spark_warehouse_dir
                 if settings.engine == "spark"
                 else None,
+                dbt_vars=settings.dbt_vars(),
             )
         context.log.info(f"published {settings.published}")
         try:
