@@ -63,3 +63,45 @@ def test_a_validated_frame_is_not_kept_by_gx(tmp_path):
     gc.collect()
     assert frame() is None
     assert suites.ctx is not None  # the context itself lives on, for the next batch
+
+
+def test_dates_outside_the_range_fail_with_their_own_values_even_beyond_pandas_range(tmp_path):
+    """The gates hand GX dates as nanosecond timestamps (compared in one step); a year 9999 or
+    year 1 does not fit in one, is clamped, and must still fail the range check with its own
+    value in the example, as must 1900 (inside pandas' range, before 1950). A null date is
+    not out of range (its not-null check is another expectation)."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from amisdw.extracts.read import arrow_schema
+    from amisdw.quality.gates import GateResult, GxSuites, _run_suites
+
+    family = next(f for f in FAMILIES if f.name == "AGENT_EVENT")
+    dates = [dt.date(2024, 1, 15), dt.date(1900, 5, 1), None, dt.date(9999, 12, 31)]
+    dates.append(dt.date(1, 1, 1))
+    n = len(dates)
+    columns = {
+        "event_no": [f"E{i}" for i in range(n)],
+        "agent_code": ["1000000001"] * n,
+        "event_type": ["01"] * n,
+        "effective_date": dates,
+        "make_date": [dt.date(2024, 1, 20)] * n,
+        "_source_line": list(range(2, n + 2)),
+    }
+    schema = arrow_schema(family)
+    table = pa.table(
+        {f.name: pa.array(columns.get(f.name, [None] * n), f.type) for f in schema}
+    ).append_column("_file", pa.array(["AGENT_EVENT_202401.csv"] * n))
+    results = {"202401": GateResult("202401", "fp")}
+    _run_suites(["202401"], {"202401": {"AGENT_EVENT": table}}, GxSuites(tmp_path), results)
+    (finding,) = [f for f in results["202401"].findings if f.check == "date_range:effective_date"]
+    assert finding.rows == 3
+    assert finding.file == "AGENT_EVENT_202401.csv"
+    assert finding.message == "effective_date outside [1950-01-01, 2099-12-31]"
+    assert finding.examples == [
+        {"_source_line": 3, "effective_date": "1900-05-01"},
+        {"_source_line": 5, "effective_date": "9999-12-31"},
+        {"_source_line": 6, "effective_date": "0001-01-01"},
+    ]
+    assert not [f for f in results["202401"].findings if f.check == "date_range:make_date"]

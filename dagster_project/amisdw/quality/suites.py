@@ -18,8 +18,11 @@ from amisdw import settings
 from amisdw.extracts.contract import FAMILIES, Family, FieldType
 
 SUITES_DIR = settings.PROJECT_ROOT / "expectations"
-EARLIEST_DATE = "1950-01-01"  # no AMIS business date is older (birthdays excepted)
-EARLIEST_BIRTHDAY = "1930-01-01"
+# date bounds as midnight timestamps: the gates hand GX dates as pandas timestamps, which it
+# compares with a datetime in one vectorised step (a bare date it cannot compare with them)
+EARLIEST_DATE = "1950-01-01T00:00:00"  # no AMIS business date is older (birthdays excepted)
+EARLIEST_BIRTHDAY = "1930-01-01T00:00:00"
+LATEST_DATE = "2099-12-31T00:00:00"
 
 
 def _exp(kind: str, check: str, **kwargs: Any) -> dict[str, Any]:
@@ -61,7 +64,7 @@ def contract_suite(family: Family) -> dict[str, Any]:
                     f"date_range:{f.column}",
                     column=f.column,
                     min_value=earliest,
-                    max_value="2099-12-31",
+                    max_value=LATEST_DATE,
                 )
             )
     if family.key:
