@@ -105,3 +105,21 @@ def test_dates_outside_the_range_fail_with_their_own_values_even_beyond_pandas_r
         {"_source_line": 6, "effective_date": "0001-01-01"},
     ]
     assert not [f for f in results["202401"].findings if f.check == "date_range:make_date"]
+
+
+def test_validations_draw_no_progress_bars(tmp_path, capfd):
+    """GX draws a tqdm bar on stderr for every validation unless told not to; ingestion
+    validates a dozen families a month, and its own progress lines and schedulers' logs were
+    drowned in "Calculating Metrics" bars."""
+    import pandas as pd
+
+    from amisdw.quality.gates import MONTH_COLUMN, GxSuites
+
+    family = next(f for f in FAMILIES if f.name == "ACTIVITY")
+    df = pd.DataFrame({fld.column: ["1"] * 50 for fld in family.fields})
+    df[MONTH_COLUMN] = "202401"
+    suites = GxSuites(tmp_path / "gx")
+    capfd.readouterr()
+    suites.validate(family, df, "202401")
+    err = capfd.readouterr().err
+    assert "Calculating Metrics" not in err and "it/s" not in err

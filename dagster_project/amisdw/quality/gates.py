@@ -217,6 +217,13 @@ class GxSuites:
     def _open(self, gx_dir: Path) -> None:
         gx_dir.mkdir(parents=True, exist_ok=True)
         self.ctx = self._gx.get_context(mode="file", project_root_dir=str(gx_dir))
+        # GX draws a tqdm bar per validation on stderr ("Calculating Metrics"): dozens per
+        # month, interleaved with the run's own progress and in schedulers' logs
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.ctx.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
         self._source = self.ctx.data_sources.add_or_update_pandas("amis_delivery")
 
     def _checkpoint(self, family: Family) -> Any:
