@@ -1,6 +1,7 @@
 """Benchmark amisdw side by side with the physical limit, in one run, per case (size × months).
 
-    uv run --frozen python bench/run_bench.py [--cases demo:24,demo:36] [--keep DIR]
+    uv run --frozen python bench/run_bench.py [--cases demo:24,demo:36] [--work DIR] [--keep]
+    uv run --frozen python bench/run_bench.py --cases national:60 --reuse DIR --keep
 
 For each case ``SIZE:MONTHS`` it generates MONTHS + 1 months, then measures, each in a child
 process (wall time, peak RSS of the whole process tree, peak disk of the warehouse folder):
@@ -9,18 +10,23 @@ process (wall time, peak RSS of the whole process tree, peak disk of the warehou
 ``generate``           ``amisdw generate`` of MONTHS + 1 months
 ``full_build``         ``amisdw run`` of the first MONTHS months on a new warehouse (every
                        gate, the dbt build with every test, publish; no docs)
-``baseline``           decode and read every file of the first MONTHS months into DuckDB,
-                       no logic (bench/baseline.py): the floor the pipeline cannot beat
 ``rerun_nothing_new``  the same command again
 ``monthly_refresh``    month MONTHS + 1 delivered, ``amisdw run`` again
 ``kpi``                ``amisdw kpi`` for one province, the latest month and three KPIs (the
                        process, and the query alone in this process: median of 20)
+``baseline``           decode and read every file of the first MONTHS months into DuckDB,
+                       no logic (bench/baseline.py): the floor the pipeline cannot beat (last,
+                       so a national case stopped after hours has the pipeline's figures)
 =====================  =====================================================================
 
 The headline is ``full_build ÷ baseline``. Results go to bench/results/<UTC stamp>.json and a
 row per case to bench/results/history.md; the JSON is rewritten after every step (a case not
 finished has ``"complete": false``). National (``national:60``) needs tens of GB of disk:
-``--work DIR`` puts the inbox and the warehouse there.
+``--work DIR`` puts the inbox and the warehouse there. ``--reuse DIR`` resumes a kept case that
+was stopped (one case): its generated inbox is not generated again (``"generate": "reused"``)
+and its build file is resumed by ``amisdw run`` (months already in raw are not loaded again, so
+``full_build`` then measures the rest of ingestion, the dbt build and publish only:
+``"full_build_resumed": true``).
 """
 
 from __future__ import annotations
@@ -54,8 +60,12 @@ def month_after(month: str, n: int) -> str:
 
 
 def stage(inbox: Path, staged: Path, months: list[str]) -> None:
-    """An inbox holding only ``months`` (links to the generated month folders)."""
+    """An inbox holding only ``months`` (links to the generated month folders; a resumed
+    case's links to later months are removed)."""
     staged.mkdir(parents=True, exist_ok=True)
+    for link in staged.iterdir():
+        if link.is_symlink() and link.name not in months:
+            link.unlink()
     for month in months:
         link = staged / month
         if not link.exists():
@@ -105,8 +115,18 @@ def kpi_latency(warehouse: Path, period: str, repeat: int = 20) -> dict[str, obj
     }
 
 
+def generated_months(inbox: Path, months: list[str]) -> bool:
+    """Whether ``inbox`` already holds every month folder with its control file (written last)."""
+    return all((inbox / m / f"{m}.ok").is_file() for m in months)
+
+
 def run_case(
-    size: str, months: int, work: Path, seed: int, persist: Callable[[dict[str, object]], None]
+    size: str,
+    months: int,
+    work: Path,
+    seed: int,
+    persist: Callable[[dict[str, object]], None],
+    reuse: bool = False,
 ) -> dict[str, object]:
     """Every step of one case; ``persist`` gets the figures so far after each step (a national
     case runs for hours: what finished is kept if it is stopped)."""
@@ -125,23 +145,27 @@ def run_case(
         persist(out)
         return m
 
-    step(
-        "generate",
-        [
-            AMISDW,
+    resumed = reuse and (warehouse.parent / "warehouse.build.duckdb").exists()
+    if reuse and generated_months(inbox, all_months):
+        out["generate"] = "reused"
+    else:
+        step(
             "generate",
-            "--size",
-            size,
-            "--start",
-            START,
-            "--months",
-            str(months + 1),
-            "--seed",
-            str(seed),
-            "--out",
-            str(inbox),
-        ],
-    )
+            [
+                AMISDW,
+                "generate",
+                "--size",
+                size,
+                "--start",
+                START,
+                "--months",
+                str(months + 1),
+                "--seed",
+                str(seed),
+                "--out",
+                str(inbox),
+            ],
+        )
     stage(inbox, staged, all_months[:-1])
     inbox_bytes = sum(folder_bytes(inbox / m) for m in all_months[:-1])
     out["inbox_mb"] = round(inbox_bytes / 2**20, 1)
@@ -155,16 +179,9 @@ def run_case(
         "--no-docs",
         "--quiet",
     ]
+    out["full_build_resumed"] = resumed
     full = step("full_build", run, watch=warehouse.parent)
     out["slowest_dbt_nodes"] = slowest_dbt_nodes(warehouse)
-    baseline_db = work / "baseline" / "baseline.duckdb"
-    baseline_db.parent.mkdir(exist_ok=True)
-    base = step(  # after the full build, so a stopped national run has that first
-        "baseline",
-        [sys.executable, str(ROOT / "bench" / "baseline.py"), str(staged), str(baseline_db)],
-        watch=baseline_db.parent,
-    )
-    shutil.rmtree(baseline_db.parent)
     step("rerun_nothing_new", run, watch=warehouse.parent)
     stage(inbox, staged, all_months)
     refresh = step("monthly_refresh", run, watch=warehouse.parent)
@@ -186,6 +203,21 @@ def run_case(
     )
     out["kpi_query"] = kpi_latency(warehouse, latest)
     out["published_mb"] = round(warehouse.stat().st_size / 2**20, 1)
+    persist(out)
+    baseline_dir = work / "baseline"
+    stage(inbox, baseline_dir / "inbox", all_months[:-1])
+    baseline_db = baseline_dir / "baseline.duckdb"
+    base = step(
+        "baseline",
+        [
+            sys.executable,
+            str(ROOT / "bench" / "baseline.py"),
+            str(baseline_dir / "inbox"),
+            str(baseline_db),
+        ],
+        watch=baseline_dir,
+    )
+    shutil.rmtree(baseline_dir)
     out["baseline_mb_per_s"] = round(inbox_bytes / 2**20 / base.wall_s, 1)
     out["headline_full_build_over_baseline"] = round(full.wall_s / base.wall_s, 1)
     out["refresh_share_of_full_build"] = round(refresh.wall_s / full.wall_s, 3)
@@ -193,9 +225,11 @@ def run_case(
 
 
 def history_row(stamp: str, r: dict) -> str:  # type: ignore[type-arg]
+    generated = r["generate"]["wall_s"] if isinstance(r["generate"], dict) else r["generate"]
+    resumed = " (resumed)" if r.get("full_build_resumed") else ""
     return (
-        f"| {stamp} | {r['size']} | {r['months']} | {r['inbox_mb']} | {r['generate']['wall_s']} | "
-        f"{r['baseline']['wall_s']} | {r['full_build']['wall_s']} | "
+        f"| {stamp} | {r['size']} | {r['months']} | {r['inbox_mb']} | {generated} | "
+        f"{r['baseline']['wall_s']} | {r['full_build']['wall_s']}{resumed} | "
         f"{r['full_build']['peak_rss_mb']} | {r['full_build']['peak_disk_mb']} | "
         f"{r['headline_full_build_over_baseline']} | {r['rerun_nothing_new']['wall_s']} | "
         f"{r['monthly_refresh']['wall_s']} | {r['kpi']['wall_s']} | "
@@ -218,7 +252,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=None, help="folder for inboxes/warehouses")
     parser.add_argument("--keep", action="store_true", help="keep the work folders")
+    parser.add_argument(
+        "--reuse", type=Path, default=None, help="resume this kept work folder (one case)"
+    )
     args = parser.parse_args()
+    if args.reuse is not None and "," in args.cases:
+        parser.error("--reuse resumes one case: give one SIZE:MONTHS in --cases")
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     report: dict[str, object] = {
@@ -233,7 +272,10 @@ def main() -> None:
     out = RESULTS / f"{stamp}.json"
     for case in args.cases.split(","):
         size, months = case.split(":")
-        work = Path(tempfile.mkdtemp(prefix=f"amisdw-bench-{size}{months}-", dir=args.work))
+        if args.reuse is not None:
+            work = args.reuse.resolve()
+        else:
+            work = Path(tempfile.mkdtemp(prefix=f"amisdw-bench-{size}{months}-", dir=args.work))
         print(f"{size} × {months} months in {work}", flush=True)
         done = list(report["cases"])  # type: ignore[call-overload]
 
@@ -242,9 +284,11 @@ def main() -> None:
             out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
         try:
-            case_figures = run_case(size, int(months), work, args.seed, persist)
+            case_figures = run_case(
+                size, int(months), work, args.seed, persist, reuse=args.reuse is not None
+            )
         finally:
-            if not args.keep:
+            if not args.keep and args.reuse is None:
                 shutil.rmtree(work, ignore_errors=True)
         report["cases"] = [*done, case_figures]
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
