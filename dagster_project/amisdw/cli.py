@@ -306,9 +306,15 @@ def _print_summary(  # noqa: ANN001 - summary: RunSummary
             "nothing rebuilt or published"
         )
     elif summary.published_tables:
+        views = summary.published_views
         console.print(
             f"published {len(summary.published_tables)} tables "
             f"({sum(summary.published_tables.values()):,} rows)"
+            + (
+                f" and {len(views)} view{'s' if len(views) > 1 else ''} ({', '.join(views)})"
+                if views
+                else ""
+            )
         )
     if summary.kpi_period:
         console.print(_kpi_table(summary))

@@ -74,6 +74,7 @@ class RunSummary:
     dbt_restate_from: str | None = None  # the month an incremental refresh started from
     dbt_failures: list[str] = field(default_factory=list)
     published_tables: dict[str, int] = field(default_factory=dict)
+    published_views: list[str] = field(default_factory=list)
     publish_skipped: str = ""
     log_file: Path | None = None
     up_to_date: bool = False  # nothing new since the last publish: no rebuild, no publish
@@ -352,7 +353,7 @@ def _finish(settings: Settings, summary: RunSummary, published_now: bool) -> Non
             ).fetchone()[0]
     if not settings.published.exists():
         return
-    summary.published_tables = _published_counts(settings.published)
+    summary.published_tables, summary.published_views = _published_counts(settings.published)
     summary.kpi_period, summary.kpis = head_office_kpis(settings.published, codes=SUMMARY_KPIS)
     summary.findings = _findings(settings.published)
 
@@ -429,12 +430,17 @@ def _findings(published: Path) -> dict[str, int]:
             return {}
 
 
-def _published_counts(published: Path) -> dict[str, int]:
+def _published_counts(published: Path) -> tuple[dict[str, int], list[str]]:
+    """Rows per published table, and the published views (not counted: counting marts.kpi
+    would compute the long form)."""
     with duckdb.connect(str(published), read_only=True) as con:
-        tables = con.execute(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1"
+        relations = con.execute(
+            "SELECT table_schema || '.' || table_name, table_type = 'VIEW' "
+            "FROM information_schema.tables ORDER BY 1"
         ).fetchall()
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for (t,) in tables}
+        views = [name for name, is_view in relations if is_view]
+        tables = [name for name, is_view in relations if not is_view]
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}, views
 
 
 def check_not_error(summary: RunSummary) -> None:

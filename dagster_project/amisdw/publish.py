@@ -12,6 +12,11 @@ The published file is written in the DuckDB storage format ``storage_version`` (
 ``publish_storage_version``, default ``v1.4.0``), so BI tools that embed DuckDB 1.4 can open it;
 the build file keeps DuckDB's own format.
 
+A view of a published schema (``marts.kpi``, the long form over the wide marts) is created
+again in the new file from its SQL in the build file: it names only published tables, without
+the build file's catalog, so it binds in the published file and any copy of it. A view that
+does not bind there (it reads something not published) fails the publish.
+
 With the Spark engine (``spark_warehouse``: Spark's ``spark.sql.warehouse.dir``) the marts are
 read from the Parquet files of Spark's tables, ``<schema>.db/<table>/``, instead of the build
 file; everything else (``meta``, the versions, the atomic swap) is the same.
@@ -30,6 +35,7 @@ from typing import Any
 import duckdb
 
 from amisdw.build_state import dbt_code_version, vars_text
+from amisdw.errors import AmisdwError
 
 PUBLISHED_SCHEMAS = ("marts",)
 DEFAULT_STORAGE_VERSION = "v1.4.0"
@@ -58,7 +64,8 @@ def publish(
     threads, temp directory). ``meta.published`` records the dbt vars the marts were built
     with, beside the dbt project's version and the engine.
 
-    Returns the row count of each published table. Raw and staging (which hold personal
+    Returns the row count of each published table (not of the views: counting the long form
+    would compute it). Raw and staging (which hold personal
     data) never leave the build file; ``meta.deliveries`` records which deliveries the
     published version contains.
     """
@@ -91,13 +98,44 @@ def publish(
 
 
 def build_tables(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str]:
-    """Table name → the SQL that reads it, for every table of ``schema`` in the build file."""
+    """Table name → the SQL that reads it, for every table of ``schema`` in the build file
+    (views: build_views)."""
     tables = con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_catalog = 'build' AND table_schema = ? ORDER BY table_name",
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'build' "
+        "AND table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name",
         [schema],
     ).fetchall()
     return {table: f'SELECT * FROM build.{schema}."{table}"' for (table,) in tables}
+
+
+def build_views(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str]:
+    """View name → its CREATE VIEW statement (``CREATE VIEW <schema>.<name> AS …``, as DuckDB
+    keeps it), for every view of ``schema`` in the build file."""
+    views = con.execute(
+        "SELECT view_name, sql FROM duckdb_views() WHERE database_name = 'build' "
+        "AND schema_name = ? AND NOT internal ORDER BY view_name",
+        [schema],
+    ).fetchall()
+    return dict(views)
+
+
+def create_view(con: duckdb.DuckDBPyConnection, schema: str, view: str, sql: str) -> None:
+    """Run a build view's CREATE VIEW in the published file (attached as ``pub``) and check it
+    binds there: it must read only what is published."""
+    con.execute("USE pub")
+    try:
+        con.execute(sql)
+        con.execute(f'SELECT * FROM pub.{schema}."{view}" LIMIT 0')
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        raise AmisdwError(
+            f"The view {schema}.{view} of the build warehouse does not work in the published "
+            f"file ({reason}). A published view may read only published tables, named without "
+            "the build file's catalog (macro amis_in_file in the dbt project): fix its model "
+            "and run again. The published warehouse was left as it was."
+        ) from None
+    finally:
+        con.execute("USE memory")
 
 
 def spark_tables(spark_warehouse: Path, schema: str) -> dict[str, str]:
@@ -163,6 +201,9 @@ def _write_copy(
                 counts[f"{schema}.{table}"] = con.execute(
                     f'SELECT count(*) FROM pub.{schema}."{table}"'
                 ).fetchone()[0]
+            if spark_warehouse is None:  # Spark writes tables only
+                for view, sql in build_views(con, schema).items():
+                    create_view(con, schema, view, sql)
         con.execute("CREATE SCHEMA pub.meta")
         con.execute(
             "CREATE TABLE pub.meta.deliveries AS SELECT delivery_month, "

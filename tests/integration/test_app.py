@@ -407,9 +407,9 @@ def test_a_new_published_version_is_shown_and_no_file_is_held(
     new = tmp_path / ".warehouse.duckdb.publishing-1"
     shutil.copy(published, new)
     with duckdb.connect(str(new)) as con:
-        con.execute(
-            "UPDATE marts.kpi SET value = 99999 WHERE level = 1 AND channel = 'ALL' "
-            "AND kpi_code = 'headcount_end' AND period = ?",
+        con.execute(  # marts.kpi is a view over the wide marts: change the figure there
+            "UPDATE marts.mart_manpower SET headcount_end = 99999 WHERE level = 1 "
+            "AND channel = 'ALL' AND period_type = 'M' AND period = ?",
             [month],
         )
     os.replace(new, published)

@@ -98,7 +98,13 @@ def test_first_run_loads_every_month_and_publishes(tiny):
             r[0]
             for r in con.execute("SELECT DISTINCT schema_name FROM duckdb_schemas()").fetchall()
         }
+        kpi_kind = con.execute(
+            "SELECT table_type FROM information_schema.tables "
+            "WHERE table_schema = 'marts' AND table_name = 'kpi'"
+        ).fetchone()
     assert months == ["201811", "201812", "201901", "201902"]
+    # the long form is a view over the published wide marts, not a copy of its rows
+    assert kpi_kind == ("VIEW",) and "and 1 view (marts.kpi)" in out, out
     # personal data stays in the build file
     assert "raw" not in schemas and "staging" not in schemas
 

@@ -151,3 +151,39 @@ def test_published_types_are_what_both_engines_and_bi_drivers_share():
         "VARCHAR",
     ]
     assert con.execute(select).fetchall() == [(1, Decimal("2.50"), "a")]
+
+
+def test_a_view_is_published_as_a_view_over_the_published_tables(tmp_path):
+    """marts.kpi is a view over the wide marts: it is published as a view (not copied as its
+    rows), its rows are computed from the published tables, and it binds in any copy of the
+    file, whatever the file's name (it names no catalog)."""
+    build = make_build(tmp_path / "warehouse.build.duckdb", 4)
+    with duckdb.connect(str(build)) as con:
+        con.execute("CREATE VIEW marts.doubled AS SELECT n * 2 AS m FROM marts.t WHERE n >= 1")
+    published = tmp_path / "warehouse.duckdb"
+    counts = publish(build, published)
+    assert counts == {"marts.t": 4}  # the view is not counted (counting computes it)
+    copy = tmp_path / "renamed.duckdb"
+    copy.write_bytes(published.read_bytes())
+    for path in (published, copy):
+        with duckdb.connect(str(path), read_only=True) as con:
+            kind = con.execute(
+                "SELECT table_type FROM information_schema.tables WHERE table_name = 'doubled'"
+            ).fetchone()
+            rows = con.execute("SELECT m FROM marts.doubled ORDER BY m").fetchall()
+        assert kind == ("VIEW",) and rows == [(2,), (4,), (6,)]
+
+
+def test_a_view_reading_what_is_not_published_fails_the_publish_and_keeps_the_last(tmp_path):
+    """A marts view over staging (personal data, never published) cannot bind in the
+    published file: the publish fails with one paragraph naming the view, and the published
+    version stays the previous one."""
+    published = tmp_path / "warehouse.duckdb"
+    publish(make_build(tmp_path / "b.duckdb", 2), published)
+    build = make_build(tmp_path / "b.duckdb", 5)
+    with duckdb.connect(str(build)) as con:
+        con.execute("CREATE VIEW marts.leak AS SELECT id_no FROM staging.secret")
+    with pytest.raises(AmisdwError, match=r"marts\.leak .*only published tables"):
+        publish(build, published)
+    assert published_rows(published) == 2
+    assert not list(tmp_path.glob(".warehouse.duckdb.publishing-*"))

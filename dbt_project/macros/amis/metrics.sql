@@ -170,10 +170,55 @@
 
 
 {#
-    The select list of an area mart: the period columns, every KPI component, and one column
-    per KPI of the mart named by its code (a rate = numerator / denominator, null on 0).
+    KPIs in long form (the body of marts.kpi): one row per row of `periods` (a relation with
+    org_id, level, period_type, period, channel and the period values of `components`) and
+    per KPI of `catalogue` (a relation with the seed kpi_catalogue's columns kpi_code, kind,
+    numerator_column, denominator_column, value_column), its numerator, denominator and value
+    picked from the component columns the catalogue names. value = numerator / denominator
+    for a rate (null when the denominator is 0), else the component itself; plain values carry
+    null numerator and denominator. `components` lists the component columns of `periods`.
 #}
-{% macro amis_area_mart(mart, with_persistency_flag=false) -%}
+{% macro amis_kpi_long(periods, catalogue, components) -%}
+select
+    org_id,
+    level,
+    period_type,
+    period,
+    channel,
+    kpi_code,
+    case when kind = 'rate' then numerator end as numerator,
+    case when kind = 'rate' then denominator end as denominator,
+    case when kind = 'rate' then {{ amis_ratio('numerator', 'denominator') }} else value end
+        as value
+from (
+    select
+        p.org_id,
+        p.level,
+        p.period_type,
+        p.period,
+        p.channel,
+        c.kpi_code,
+        c.kind,
+        {%- for role in ['numerator_column', 'denominator_column', 'value_column'] %}
+        case c.{{ role }}
+            {%- for name in components %}
+            when '{{ name }}' then cast(p.{{ name }} as {{ amis_type_double() }})
+            {%- endfor %}
+        end as {{ role | replace('_column', '') }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ periods }} as p
+    cross join {{ catalogue }} as c
+) as picked
+{%- endmacro %}
+
+
+{#
+    The select list of an area mart: the period columns, every KPI component, and one column
+    per KPI of the mart named by its code (a rate = numerator / denominator, null on 0). With
+    with_outlet_stages the outlet-stage components too (mart_manpower: marts.kpi picks the
+    outlet-stage KPIs of the catalogue, mart = mart_outlet_stage, from them).
+#}
+{% macro amis_area_mart(mart, with_persistency_flag=false, with_outlet_stages=false) -%}
     {%- set kpis = amis_catalogue_rows(mart) %}
 select
     p.org_id,
@@ -185,7 +230,7 @@ select
     p.period_first_month,
     p.period_last_month,
     p.loaded_months,
-    {%- for name, rule in amis_metric_components(with_outlet_stages=false) %}
+    {%- for name, rule in amis_metric_components(with_outlet_stages=with_outlet_stages) %}
     p.{{ name }},
     {%- endfor %}
     p.net_growth,

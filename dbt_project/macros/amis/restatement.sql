@@ -104,3 +104,34 @@
         1 = 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- The config of a model that is KPIs in long form (marts.kpi, int_metrics__kpi_values): a view
+    on DuckDB (computed when read from the wide tables it picks from: a national build's long
+    form is billions of cells that a reader filters down to a few), a table on Spark (its
+    marts are published as copies of their Parquet files, and a view has none). -#}
+{% macro amis_long_form_config() -%}
+    {{ return(adapter.dispatch('amis_long_form_config', 'amisdw')()) }}
+{%- endmacro %}
+
+{% macro default__amis_long_form_config() -%}
+    {{ return({'materialized': 'view'}) }}
+{%- endmacro %}
+
+{% macro spark__amis_long_form_config() -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
+
+{#- A relation as a published view names it: without the database (the build file's catalog
+    name), so that the view binds in whichever file holds it (the published file, a copy
+    under another name). Spark has no such view: the relation as is. -#}
+{% macro amis_in_file(relation) -%}
+    {{ return(adapter.dispatch('amis_in_file', 'amisdw')(relation)) }}
+{%- endmacro %}
+
+{% macro default__amis_in_file(relation) -%}
+    {{ return(relation.include(database=false)) }}
+{%- endmacro %}
+
+{% macro spark__amis_in_file(relation) -%}
+    {{ return(relation) }}
+{%- endmacro %}

@@ -1,7 +1,9 @@
 -- Manpower KPIs (see the seed kpi_catalogue, mart = mart_manpower) per org, level 1-7, period
 -- (M, Q, Y) and channel (ALL, 1, 4): every KPI component, and one column per KPI named by
 -- its code. Rates are each org's own numerator over its own denominator, never averages.
+-- It also carries the outlet-stage components (<measure>_outlet_<stage>): marts.kpi picks the
+-- outlet-stage KPIs of the catalogue (mart = mart_outlet_stage) from them.
 
 -- depends_on: {{ ref('kpi_catalogue') }}
 
-{{ amis_area_mart('mart_manpower') }}
+{{ amis_area_mart('mart_manpower', with_outlet_stages=true) }}
