@@ -21,18 +21,34 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 DBT_SCHEMAS = ("staging", "intermediate", "marts", "seeds")
 
 
-def marts_tables(build: Path) -> dict[str, pd.DataFrame]:
-    """Every table of marts, rows sorted by every column (row order is not part of a mart)."""
+def marts_tables(
+    build: Path, schema: str = "marts", leave_out: tuple[str, ...] = ()
+) -> dict[str, pd.DataFrame]:
+    """Every table and view of ``schema`` (marts.kpi is a view), rows sorted by every column
+    (row order is not part of a mart), without the columns ``leave_out``."""
     with duckdb.connect(str(build), read_only=True) as con:
         names = [
             r[0]
             for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1"
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
+                "ORDER BY 1",
+                [schema],
             ).fetchall()
         ]
-        return {
-            name: con.execute(f"SELECT * FROM marts.{name} ORDER BY ALL").df() for name in names
-        }
+        frames = {}
+        for name in names:
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+                    "AND table_name = ? ORDER BY ordinal_position",
+                    [schema, name],
+                ).fetchall()
+                if c not in leave_out
+            ]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            frames[name] = con.execute(f'SELECT {listed} FROM {schema}."{name}" ORDER BY ALL').df()
+        return frames
 
 
 def test_a_build_under_a_1gb_memory_limit_equals_the_unconstrained_build(

@@ -135,3 +135,67 @@
 {% macro spark__amis_in_file(relation) -%}
     {{ return(relation) }}
 {%- endmacro %}
+
+{#-
+    Staging by delivery. A staging model reads only the deliveries, so a refresh must
+    recompute the staging rows that a new or re-delivered month can change, and none other;
+    restate_from is earlier than every such month (the earliest changed delivery less the
+    restatement window), so what follows is exact. Two shapes:
+
+    - one row per key and delivery month (stg_amis__agent, __branch, __com, __policy): the rows
+      of deliveries from restate_from on are deleted (amis_restated_months('delivery_month'))
+      and rebuilt from those deliveries alone (amis_restated_deliveries on the source);
+    - the latest delivery of a key wins across months (stg_amis__activity, __agent_event,
+      __receipt): the rows of every key delivered from restate_from on, and every row whose
+      winning delivery is from restate_from on (a re-delivered month may no longer hold its
+      key), are deleted (amis_restated_keys), and the model then ranks again, over every
+      delivery, exactly the keys no longer in its table (amis_unsettled_keys).
+-#}
+
+{#- restate_from as a delivery month `YYYYMM` text (raw's _delivery_month). -#}
+{% macro amis_restate_from_yyyymm() -%}
+    {%- set month = var('restate_from') -%}
+    {{ return("'" ~ month[0:4] ~ month[5:7] ~ "'") }}
+{%- endmacro %}
+
+{#- A filter on a staging model's source rows: the deliveries from restate_from on (when
+    restating), else every row. -#}
+{% macro amis_restated_deliveries(column='_delivery_month') -%}
+    {%- if amis_is_restating() -%}
+        {{ column }} >= {{ amis_restate_from_yyyymm() }}
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The pre-hook predicate of a latest-delivery-wins staging model: its rows whose key
+    (`keys`, its columns) is delivered in `source_relation` from restate_from on (`raw_keys`:
+    the same key as expressions over the source row `s`), or whose winning delivery is from
+    restate_from on. Keys compare null-safe. -#}
+{% macro amis_restated_keys(source_relation, raw_keys, keys) -%}
+    {%- if amis_is_restating() -%}
+        delivery_month >= {{ amis_restate_from() }} or exists (
+            select 1 from {{ source_relation }} as s
+            where s._delivery_month >= {{ amis_restate_from_yyyymm() }}
+            {%- for key in keys %}
+                and {{ raw_keys[loop.index0] }} is not distinct from {{ this }}.{{ key }}
+            {%- endfor %}
+        )
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A filter on a latest-delivery-wins staging model's source rows `s`: the rows of the keys
+    its table no longer holds (after the pre-hook's delete: the restated keys), so the model
+    ranks those keys over every delivery; every row on a full build. -#}
+{% macro amis_unsettled_keys(raw_keys, keys) -%}
+    {%- if amis_is_restating() -%}
+        not exists (
+            select 1 from {{ this }} as t
+            where {% for key in keys %}{{ raw_keys[loop.index0] }} is not distinct from t.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+        )
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}

@@ -1,11 +1,19 @@
 -- Attendance and activity (考勤及活动量), one row per agent and statistics month: the
 -- latest delivery of an AgentCode + StatMonth wins. Rules and columns: _amis__models.yml.
 
+{{ config(**amis_incremental_config(
+    "{{ amis_delete_restated(amis_restated_keys(source('amis', 'activity'),"
+    ~ " [amis_clean_text('s.agent_code'), amis_normalise_yyyymm('s.stat_month')], ['agent_code', 'stat_yyyymm'])) }}"
+)) }}
+
 with
 
 source as (
 
-    select * from {{ source('amis', 'activity') }}
+    -- a refresh ranks again the keys delivered from restate_from on, over every delivery
+    -- (macros/amis/restatement.sql)
+    select * from {{ source('amis', 'activity') }} as s
+    where {{ amis_unsettled_keys([amis_clean_text('s.agent_code'), amis_normalise_yyyymm('s.stat_month')], ['agent_code', 'stat_yyyymm']) }}
 
 ),
 

@@ -1,11 +1,19 @@
 -- Personnel events (人员变动), one row per EventNo: the latest delivery of an event wins.
 -- Voiding (type 99) and replay are intermediate logic. Rules and columns: _amis__models.yml.
 
+{{ config(**amis_incremental_config(
+    "{{ amis_delete_restated(amis_restated_keys(source('amis', 'agent_event'),"
+    ~ " [amis_clean_text('s.event_no')], ['event_no'])) }}"
+)) }}
+
 with
 
 source as (
 
-    select * from {{ source('amis', 'agent_event') }}
+    -- a refresh ranks again the keys delivered from restate_from on, over every delivery
+    -- (macros/amis/restatement.sql)
+    select * from {{ source('amis', 'agent_event') }} as s
+    where {{ amis_unsettled_keys([amis_clean_text('s.event_no')], ['event_no']) }}
 
 ),
 

@@ -1,11 +1,17 @@
 -- Administrative companies (管理机构), one row per company and monthly snapshot.
 -- Rules and column meanings: _amis__models.yml.
 
+{{ config(**amis_incremental_config(
+    "{{ amis_delete_restated(amis_restated_months('delivery_month')) }}"
+)) }}
+
 with
 
 source as (
 
+    -- a refresh rebuilds the deliveries from restate_from on (macros/amis/restatement.sql)
     select * from {{ source('amis', 'com') }}
+    where {{ amis_restated_deliveries('_delivery_month') }}
 
 ),
 

@@ -2,11 +2,17 @@
 -- month. Which row gives a policy's attributes, and whether it was cancelled in cooling-off,
 -- is intermediate logic. Rules and columns: _amis__models.yml.
 
+{{ config(**amis_incremental_config(
+    "{{ amis_delete_restated(amis_restated_months('delivery_month')) }}"
+)) }}
+
 with
 
 source as (
 
+    -- a refresh rebuilds the deliveries from restate_from on (macros/amis/restatement.sql)
     select * from {{ source('amis', 'policy') }}
+    where {{ amis_restated_deliveries('_delivery_month') }}
 
 ),
 

@@ -1,11 +1,19 @@
 -- Premium receipts and refunds (收付费及业绩明细), one row per ReceiptNo: the latest
 -- delivery of a receipt wins. Rules and columns: _amis__models.yml.
 
+{{ config(**amis_incremental_config(
+    "{{ amis_delete_restated(amis_restated_keys(source('amis', 'receipt'),"
+    ~ " [amis_clean_text('s.receipt_no')], ['receipt_no'])) }}"
+)) }}
+
 with
 
 source as (
 
-    select * from {{ source('amis', 'receipt') }}
+    -- a refresh ranks again the keys delivered from restate_from on, over every delivery
+    -- (macros/amis/restatement.sql)
+    select * from {{ source('amis', 'receipt') }} as s
+    where {{ amis_unsettled_keys([amis_clean_text('s.receipt_no')], ['receipt_no']) }}
 
 ),
 
