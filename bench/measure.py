@@ -37,7 +37,11 @@ class Measured:
 
 
 class CommandFailed(RuntimeError):
-    pass
+    """The command exited non-zero; ``measured`` holds its figures up to then."""
+
+    def __init__(self, message: str, measured: Measured) -> None:
+        super().__init__(message)
+        self.measured = measured
 
 
 def folder_bytes(folder: Path) -> int:
@@ -116,13 +120,14 @@ def measure(
         out.close()  # type: ignore[union-attr]
     if watch is not None and watch.exists():
         peak_disk = max(peak_disk, folder_bytes(watch))
-    if rc != 0:
-        tail = log.read_text(errors="replace")[-2000:] if log else ""
-        raise CommandFailed(f"{' '.join(cmd)} exited {rc}\n{tail}")
-    return Measured(
+    measured = Measured(
         wall,
         peak_rss / 2**20,
         peak_disk / 2**20 if watch is not None else None,
         {k: v / 2**20 for k, v in peak_by.items()},
         peak_at,
     )
+    if rc != 0:
+        tail = log.read_text(errors="replace")[-2000:] if log else ""
+        raise CommandFailed(f"{' '.join(cmd)} exited {rc}\n{tail}", measured)
+    return measured

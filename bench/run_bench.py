@@ -44,7 +44,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from measure import Measured, folder_bytes, measure
+from measure import CommandFailed, Measured, folder_bytes, measure
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -139,7 +139,13 @@ def run_case(
 
     def step(name: str, cmd: list[str], watch: Path | None = None) -> Measured:
         print(f"  {name} …", flush=True)
-        m = measure(cmd, watch=watch, log=logs / f"{name}.log")
+        try:
+            m = measure(cmd, watch=watch, log=logs / f"{name}.log")
+        except CommandFailed as exc:  # kept with its figures: a national step fails after hours
+            out[name] = {**exc.measured.as_dict(), "failed": str(exc)[-1500:]}
+            out["slowest_dbt_nodes"] = slowest_dbt_nodes(warehouse)
+            persist(out)
+            raise
         out[name] = m.as_dict()
         print(f"  {name}: {m.as_dict()}", flush=True)
         persist(out)
