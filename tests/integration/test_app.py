@@ -407,8 +407,8 @@ def test_a_new_published_version_is_shown_and_no_file_is_held(
     new = tmp_path / ".warehouse.duckdb.publishing-1"
     shutil.copy(published, new)
     with duckdb.connect(str(new)) as con:
-        con.execute(  # marts.kpi is a view over the wide marts: change the figure there
-            "UPDATE marts.mart_manpower SET headcount_end = 99999 WHERE level = 1 "
+        con.execute(  # marts.kpi and the area marts are views over it: change the figure there
+            "UPDATE marts.mart_org_period SET headcount_end = 99999 WHERE level = 1 "
             "AND channel = 'ALL' AND period_type = 'M' AND period = ?",
             [month],
         )

@@ -213,16 +213,17 @@ from (
 
 
 {#
-    The select list of an area mart: the period columns, every KPI component, and one column
-    per KPI of the mart named by its code (a rate = numerator / denominator, null on 0). With
-    with_outlet_stages the outlet-stage components too (mart_manpower: marts.kpi picks the
-    outlet-stage KPIs of the catalogue, mart = mart_outlet_stage, from them).
+    The select statement of an area mart, a view over mart_org_period (a table on Spark, macro
+    amis_view_config): the period columns, every KPI component, and one column per rate KPI of
+    the mart named by its code (numerator / denominator, null on 0). With with_outlet_stages
+    the outlet-stage components too (mart_manpower); with with_persistency_flag the flag
+    persistency_is_provisional (mart_premium).
 #}
 {% macro amis_area_mart(mart, with_persistency_flag=false, with_outlet_stages=false) -%}
     {%- set kpis = amis_catalogue_rows(mart) %}
 select
     p.org_id,
-    org.org_name,
+    p.org_name,
     p.level,
     p.period_type,
     p.period,
@@ -239,14 +240,7 @@ select
     {{ amis_ratio('p.' ~ k['numerator_column'], 'p.' ~ k['denominator_column']) }} as {{ k['kpi_code'] }}
     {%- endfor %}
     {%- if with_persistency_flag %},
-    -- 十三个月保费继续率 of the last 2 loaded months is provisional: second premiums due then
-    -- may still be paid within the grace period
-    p.period_last_month >= {{ amis_add_months('bounds.last_month', -1) }}
-        as persistency_is_provisional
+    p.persistency_is_provisional
     {%- endif %}
-from {{ ref('int_metrics__org_periods') }} as p
-left join {{ ref('dim_org') }} as org on org.org_id = p.org_id
-{%- if with_persistency_flag %}
-cross join (select max(month_start) as last_month from {{ ref('int_org__months') }}) as bounds
-{%- endif %}
+from {{ amis_in_file(ref('mart_org_period')) }} as p
 {%- endmacro %}

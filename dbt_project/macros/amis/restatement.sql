@@ -109,15 +109,15 @@
     on DuckDB (computed when read from the wide tables it picks from: a national build's long
     form is billions of cells that a reader filters down to a few), a table on Spark (its
     marts are published as copies of their Parquet files, and a view has none). -#}
-{% macro amis_long_form_config() -%}
-    {{ return(adapter.dispatch('amis_long_form_config', 'amisdw')()) }}
+{% macro amis_view_config() -%}
+    {{ return(adapter.dispatch('amis_view_config', 'amisdw')()) }}
 {%- endmacro %}
 
-{% macro default__amis_long_form_config() -%}
+{% macro default__amis_view_config() -%}
     {{ return({'materialized': 'view'}) }}
 {%- endmacro %}
 
-{% macro spark__amis_long_form_config() -%}
+{% macro spark__amis_view_config() -%}
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
 

@@ -2,10 +2,10 @@
 -- period type, period, channel and KPI code, picked from the components of
 -- int_metrics__org_periods (macro amis_kpi_long). value = numerator / denominator exactly,
 -- null when the denominator is 0; plain values carry null numerator and denominator.
--- A view (macro amis_long_form_config): mart_budget and mart_outlet_stage read a few KPIs of
+-- A view (macro amis_view_config): mart_budget and mart_outlet_stage read a few KPIs of
 -- it; marts.kpi is the same macro over the published area marts.
 
-{{ config(**amis_long_form_config()) }}
+{{ config(**amis_view_config()) }}
 
 {% set components = amis_metric_components() | map(attribute=0) | list + ['net_growth', 'formal_net_growth'] %}
 

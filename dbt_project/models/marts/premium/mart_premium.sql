@@ -1,8 +1,11 @@
 -- Premium KPIs (see the seed kpi_catalogue, mart = mart_premium) per org, level 1-7, period
 -- (M, Q, Y) and channel (ALL, 1, 4): every KPI component, and one column per KPI named by
 -- its code. Rates are each org's own numerator over its own denominator, never averages.
+-- A view over mart_org_period, which stores these figures once for every area mart (a table
+-- on Spark, macro amis_view_config).
 
 -- depends_on: {{ ref('kpi_catalogue') }}
--- depends_on: {{ ref('int_org__months') }}
+
+{{ config(**amis_view_config()) }}
 
 {{ amis_area_mart('mart_premium', with_persistency_flag=true) }}

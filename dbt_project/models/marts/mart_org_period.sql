@@ -1,0 +1,31 @@
+-- The one stored copy of every area mart's figures: one row per org (levels 1-7), period
+-- (M, Q, Y) and channel (ALL, 1, 4) with the org's name, every KPI component (the outlet-stage
+-- components too), net_growth / formal_net_growth and the persistency flag. mart_manpower,
+-- mart_premium, mart_promotion and mart_retention are views over it (macro amis_area_mart),
+-- each adding its own rate columns, and marts.kpi picks every catalogue KPI from it: a
+-- national warehouse keeps its tens of millions of org-period rows once, not once per area.
+
+-- depends_on: {{ ref('int_org__months') }}
+
+select
+    p.org_id,
+    org.org_name,
+    p.level,
+    p.period_type,
+    p.period,
+    p.channel,
+    p.period_first_month,
+    p.period_last_month,
+    p.loaded_months,
+    {%- for name, rule in amis_metric_components(with_outlet_stages=true) %}
+    p.{{ name }},
+    {%- endfor %}
+    p.net_growth,
+    p.formal_net_growth,
+    -- 十三个月保费继续率 of the last 2 loaded months is provisional: second premiums due then
+    -- may still be paid within the grace period
+    p.period_last_month >= {{ amis_add_months('bounds.last_month', -1) }}
+        as persistency_is_provisional
+from {{ ref('int_metrics__org_periods') }} as p
+left join {{ ref('dim_org') }} as org on org.org_id = p.org_id
+cross join (select max(month_start) as last_month from {{ ref('int_org__months') }}) as bounds
