@@ -15,7 +15,9 @@ the build file keeps DuckDB's own format.
 A view of a published schema (``marts.kpi``, the long form over the wide marts) is created
 again in the new file from its SQL in the build file: it names only published tables, without
 the build file's catalog, so it binds in the published file and any copy of it. A view that
-does not bind there (it reads something not published) fails the publish.
+does not bind there (it reads something not published) fails the publish. A view marked as a
+published copy (comment ``amisdw:published-copy``: a mart that only copies an intermediate
+model, such as ``fct_agent_month``) is written as a table instead, read through the build file.
 
 With the Spark engine (``spark_warehouse``: Spark's ``spark.sql.warehouse.dir``) the marts are
 read from the Parquet files of Spark's tables, ``<schema>.db/<table>/``, instead of the build
@@ -38,6 +40,8 @@ from amisdw.build_state import dbt_code_version, vars_text
 from amisdw.errors import AmisdwError
 
 PUBLISHED_SCHEMAS = ("marts",)
+# the comment of a build view that is published as a table (dbt macro amis_published_copy_config)
+PUBLISHED_COPY = "amisdw:published-copy"
 DEFAULT_STORAGE_VERSION = "v1.4.0"
 
 
@@ -98,23 +102,28 @@ def publish(
 
 
 def build_tables(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str]:
-    """Table name → the SQL that reads it, for every table of ``schema`` in the build file
-    (views: build_views)."""
+    """Table name → the SQL that reads it, for every table of ``schema`` in the build file and
+    every view marked as a published copy (comment ``amisdw:published-copy``: a mart that is a
+    plain copy of an intermediate model, kept once in the build file and written as a table
+    here); other views: build_views."""
     tables = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'build' "
-        "AND table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name",
-        [schema],
+        "AND table_schema = ? AND table_type = 'BASE TABLE' "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = 'build' "
+        "AND schema_name = ? AND comment = ? ORDER BY 1",
+        [schema, schema, PUBLISHED_COPY],
     ).fetchall()
     return {table: f'SELECT * FROM build.{schema}."{table}"' for (table,) in tables}
 
 
 def build_views(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str]:
     """View name → its CREATE VIEW statement (``CREATE VIEW <schema>.<name> AS …``, as DuckDB
-    keeps it), for every view of ``schema`` in the build file."""
+    keeps it), for every view of ``schema`` in the build file that is published as a view
+    (not a published copy: build_tables)."""
     views = con.execute(
         "SELECT view_name, sql FROM duckdb_views() WHERE database_name = 'build' "
-        "AND schema_name = ? AND NOT internal ORDER BY view_name",
-        [schema],
+        "AND schema_name = ? AND NOT internal AND comment IS DISTINCT FROM ? ORDER BY view_name",
+        [schema, PUBLISHED_COPY],
     ).fetchall()
     return dict(views)
 

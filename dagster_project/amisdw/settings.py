@@ -68,6 +68,7 @@ ENV_NAMES: dict[str, str] = {
     "duckdb_threads": "AMISDW_DUCKDB_THREADS",
     "duckdb_temp_directory": "AMISDW_DUCKDB_TEMP_DIRECTORY",
     "duckdb_preserve_insertion_order": "AMISDW_DUCKDB_PRESERVE_INSERTION_ORDER",
+    "dbt_threads": "AMISDW_DBT_THREADS",
     "engine": "AMISDW_ENGINE",
     "spark_driver_memory": "AMISDW_SPARK_DRIVER_MEMORY",
     "spark_event_log": "AMISDW_SPARK_EVENT_LOG",
@@ -125,6 +126,9 @@ class Settings:
     duckdb_temp_directory: str = ""  # empty: tmp/ beside the warehouse (the same disk)
     # false lets DuckDB reorder rows within a query, which big builds need to stream
     duckdb_preserve_insertion_order: bool = True
+    # models dbt builds at once; 1 at national scale, where two big models at once share one
+    # memory limit and spill twice the temporary space
+    dbt_threads: int = 2
     # where dbt builds: "duckdb" (the build file) or "spark" (a local Spark session)
     engine: str = "duckdb"
     # the local Spark session's heap (spark.driver.memory, JVM syntax: 4g, 8192m)
@@ -201,6 +205,8 @@ class Settings:
             problems.append(
                 f"duckdb_threads must be 0 (one per core) or more, not {self.duckdb_threads}"
             )
+        if self.dbt_threads < 1:
+            problems.append(f"dbt_threads must be 1 or more, not {self.dbt_threads}")
         if not re.match(r"^\d+[kmgt]$", self.spark_driver_memory, re.IGNORECASE):
             problems.append(
                 f"spark_driver_memory {self.spark_driver_memory!r} is not a JVM memory size "
@@ -387,7 +393,7 @@ class Settings:
             "    dev:\n"
             "      type: duckdb\n"
             f"      path: '{self.build}'\n"
-            "      threads: 2\n"
+            f"      threads: {self.dbt_threads}\n"
             "      config_options:  # DuckDB config, applied once when the database opens\n"
             + "".join(f"        {k}: {_yaml_scalar(v)}\n" for k, v in self.duckdb_config().items())
         )
@@ -403,7 +409,7 @@ class Settings:
             "      method: session\n"
             "      host: localhost\n"
             "      schema: main\n"
-            "      threads: 2\n"
+            f"      threads: {self.dbt_threads}\n"
             "      server_side_parameters:\n" + params
         )
 

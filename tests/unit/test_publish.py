@@ -187,3 +187,32 @@ def test_a_view_reading_what_is_not_published_fails_the_publish_and_keeps_the_la
         publish(build, published)
     assert published_rows(published) == 2
     assert not list(tmp_path.glob(".warehouse.duckdb.publishing-*"))
+
+
+def test_a_view_marked_as_a_published_copy_is_published_as_a_table_of_its_rows(tmp_path):
+    """fct_agent_month is a view over its intermediate model in the build file (its rows kept
+    once there), marked by the comment amisdw:published-copy: the published file gets a table
+    of the view's rows, counted like the other tables, that needs nothing outside the file.
+    An unmarked view beside it is still published as a view."""
+    build = make_build(tmp_path / "warehouse.build.duckdb", 3)
+    with duckdb.connect(str(build)) as con:
+        con.execute("CREATE SCHEMA intermediate")
+        con.execute("CREATE TABLE intermediate.months AS SELECT range AS m FROM range(10, 15)")
+        con.execute("CREATE VIEW marts.fct_month AS SELECT m + 1 AS m FROM intermediate.months")
+        con.execute("COMMENT ON VIEW marts.fct_month IS 'amisdw:published-copy'")
+        con.execute("CREATE VIEW marts.doubled AS SELECT n * 2 AS m FROM marts.t")
+    published = tmp_path / "warehouse.duckdb"
+    counts = publish(build, published)
+    assert counts == {"marts.fct_month": 5, "marts.t": 3}
+    with duckdb.connect(str(published), read_only=True) as con:
+        kinds = dict(
+            con.execute(
+                "SELECT table_name, table_type FROM information_schema.tables "
+                "WHERE table_schema = 'marts'"
+            ).fetchall()
+        )
+        rows = con.execute("SELECT m FROM marts.fct_month ORDER BY m").fetchall()
+        schemas = {r[0] for r in con.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()}
+    assert kinds == {"fct_month": "BASE TABLE", "t": "BASE TABLE", "doubled": "VIEW"}
+    assert rows == [(11,), (12,), (13,), (14,), (15,)]
+    assert "intermediate" not in schemas

@@ -44,12 +44,25 @@ def test_a_national_configuration_from_the_environment(tmp_path: Path) -> None:
     assert profile_of(s)["threads"] == 2  # dbt's own threads stay as they were
 
 
+def test_dbt_builds_one_model_at_a_time_when_told(tmp_path: Path) -> None:
+    """AMISDW_DBT_THREADS sets dbt's threads in every output of the profile (national scale:
+    one big model at a time under the memory limit); DuckDB's own threads are not touched."""
+    env = {"AMISDW_WAREHOUSE": str(tmp_path / "w.duckdb"), "AMISDW_DBT_THREADS": "1"}
+    s = Settings.from_env(env)
+    outputs = yaml.safe_load(s.dbt_profile_text())["amisdw"]["outputs"]
+    assert outputs["dev"]["threads"] == 1 and "threads" not in s.duckdb_config()
+    spark = Settings.from_env({**env, "AMISDW_ENGINE": "spark"})
+    outputs = yaml.safe_load(spark.dbt_profile_text())["amisdw"]["outputs"]
+    assert outputs["dev"]["threads"] == outputs["spark"]["threads"] == 1
+
+
 @pytest.mark.parametrize(
     ("values", "fragment"),
     [
         ({"duckdb_memory_limit": "lots"}, "duckdb_memory_limit 'lots' is not a memory size"),
         ({"duckdb_memory_limit": "12"}, "is not a memory size"),
         ({"duckdb_threads": -1}, "duckdb_threads must be 0"),
+        ({"dbt_threads": 0}, "dbt_threads must be 1 or more, not 0"),
     ],
 )
 def test_bad_values_name_the_setting(values: dict, fragment: str) -> None:

@@ -121,6 +121,25 @@
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
 
+{#- The config of a mart that is a plain copy of one intermediate model (fct_agent_month,
+    fct_policy_cohort, fct_hire_cohort): on DuckDB a view in the build file, marked by the
+    comment amisdw:published-copy, which publish writes into the published file as a table
+    (publish.py), so the build file keeps those rows once, in the intermediate model; on Spark
+    a table. The view names its model without the catalog (amis_in_file), so it reads the same
+    through the build file attached under another name. -#}
+{% macro amis_published_copy_config() -%}
+    {{ return(adapter.dispatch('amis_published_copy_config', 'amisdw')()) }}
+{%- endmacro %}
+
+{% macro default__amis_published_copy_config() -%}
+    {{ return({'materialized': 'view',
+               'post_hook': ["comment on view {{ this }} is 'amisdw:published-copy'"]}) }}
+{%- endmacro %}
+
+{% macro spark__amis_published_copy_config() -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
+
 {#- A relation as a published view names it: without the database (the build file's catalog
     name), so that the view binds in whichever file holds it (the published file, a copy
     under another name). Spark has no such view: the relation as is. -#}

@@ -1,9 +1,9 @@
 -- The agent-month periodic snapshot, published: one row per agent and month (see the
 -- column docs). Built in int_metrics__agent_months, from which every KPI mart aggregates.
 
--- Incremental by month like its source (macros/amis/restatement.sql).
+-- A published copy (macro amis_published_copy_config): a view in the build file, whose rows
+-- are kept once, in int_metrics__agent_months (incremental by month); a table when published.
 
-{{ config(**amis_incremental_config("{{ amis_delete_restated(amis_restated_months('month_start')) }}")) }}
+{{ config(**amis_published_copy_config()) }}
 
-select * from {{ ref('int_metrics__agent_months') }}
-where {{ amis_restated_months('month_start') }}
+select * from {{ amis_in_file(ref('int_metrics__agent_months')) }}
