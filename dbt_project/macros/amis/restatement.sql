@@ -121,12 +121,13 @@
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
 
-{#- The config of a mart that is a plain copy of one intermediate model (fct_agent_month,
-    fct_policy_cohort, fct_hire_cohort): on DuckDB a view in the build file, marked by the
-    comment amisdw:published-copy, which publish writes into the published file as a table
-    (publish.py), so the build file keeps those rows once, in the intermediate model; on Spark
-    a table. The view names its model without the catalog (amis_in_file), so it reads the same
-    through the build file attached under another name. -#}
+{#- The config of a mart computed when it is published (fct_agent_month, fct_policy_cohort and
+    fct_hire_cohort copy an intermediate model; fct_receipt, fct_policy and mart_org_period
+    join one to its dimensions): on DuckDB a view in the build file, marked by the comment
+    amisdw:published-copy, which publish writes into the published file as a table
+    (publish.py), so the build file keeps those rows once, in the intermediate models; on
+    Spark a table. The view names what it reads without the catalog (amis_in_file), so it reads
+    the same through the build file attached under another name. -#}
 {% macro amis_published_copy_config() -%}
     {{ return(adapter.dispatch('amis_published_copy_config', 'amisdw')()) }}
 {%- endmacro %}

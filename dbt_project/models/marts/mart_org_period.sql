@@ -1,11 +1,13 @@
--- The one stored copy of every area mart's figures: one row per org (levels 1-7), period
+-- Every area mart's figures in one published table: one row per org (levels 1-7), period
 -- (M, Q, Y) and channel (ALL, 1, 4) with the org's name, every KPI component (the outlet-stage
 -- components too), net_growth / formal_net_growth and the persistency flag. mart_manpower,
 -- mart_premium, mart_promotion and mart_retention are views over it (macro amis_area_mart),
 -- each adding its own rate columns, and marts.kpi picks every catalogue KPI from it: a
--- national warehouse keeps its tens of millions of org-period rows once, not once per area.
+-- national warehouse keeps its tens of millions of org-period rows once per file, not once
+-- per area. A published copy (macro amis_published_copy_config): in the build file a view
+-- over int_metrics__org_periods, computed when published as a table.
 
--- depends_on: {{ ref('int_org__months') }}
+{{ config(**amis_published_copy_config()) }}
 
 select
     p.org_id,
@@ -26,6 +28,6 @@ select
     -- may still be paid within the grace period
     p.period_last_month >= {{ amis_add_months('bounds.last_month', -1) }}
         as persistency_is_provisional
-from {{ ref('int_metrics__org_periods') }} as p
-left join {{ ref('dim_org') }} as org on org.org_id = p.org_id
-cross join (select max(month_start) as last_month from {{ ref('int_org__months') }}) as bounds
+from {{ amis_in_file(ref('int_metrics__org_periods')) }} as p
+left join {{ amis_in_file(ref('dim_org')) }} as org on org.org_id = p.org_id
+cross join (select max(month_start) as last_month from {{ amis_in_file(ref('int_org__months')) }}) as bounds

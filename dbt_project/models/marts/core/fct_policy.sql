@@ -2,6 +2,10 @@
 -- writing agent's home team and positions in the sign month, the standard premium factor
 -- (seed standard_premium_factors)
 -- and the cooling-off outcome (cancelled, and the month the cancellation posts in).
+-- A published copy (macro amis_published_copy_config): a view in the build file, computed
+-- when published as a table.
+
+{{ config(**amis_published_copy_config()) }}
 
 select
     p.policy_no,
@@ -27,10 +31,10 @@ select
     p.cancellation_month,
     p.is_persistency_eligible,
     factors.factor as standard_premium_factor
-from {{ ref('int_production__policies') }} as p
-left join {{ ref('int_metrics__agent_months') }} as f
+from {{ amis_in_file(ref('int_production__policies')) }} as p
+left join {{ amis_in_file(ref('int_metrics__agent_months')) }} as f
     on f.agent_code = p.agent_code and f.month_start = p.sign_month
-left join {{ ref('standard_premium_factors') }} as factors
+left join {{ amis_in_file(ref('standard_premium_factors')) }} as factors
     on factors.risk_type_code = p.risk_type_code
     and (factors.pay_interval_class = 'any'
          or (factors.pay_interval_class = 'single' and p.pay_interval_months = 0)

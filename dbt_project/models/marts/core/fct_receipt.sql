@@ -1,5 +1,9 @@
 -- One row per premium receipt or refund (latest delivery of each ReceiptNo), posted in its
 -- WageNo month to the credited agent's home team of that month.
+-- A published copy (macro amis_published_copy_config): a view in the build file, computed
+-- when published as a table.
+
+{{ config(**amis_published_copy_config()) }}
 
 select
     r.receipt_no,
@@ -17,6 +21,6 @@ select
     r.due_date,
     r.booking_date,
     r.wage_month
-from {{ ref('stg_amis__receipt') }} as r
-left join {{ ref('int_metrics__agent_months') }} as f
+from {{ amis_in_file(ref('stg_amis__receipt')) }} as r
+left join {{ amis_in_file(ref('int_metrics__agent_months')) }} as f
     on f.agent_code = r.agent_code and f.month_start = r.wage_month
