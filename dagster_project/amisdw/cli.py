@@ -253,12 +253,12 @@ def run(
             run_generate(out=settings.inbox_path, progress=lambda msg: status.update(msg), **DEMO)
     t0 = time.perf_counter()
     if quiet or verbose:  # verbose: Dagster's and dbt's own log is the progress
-        summary = run_pipeline(settings, log=lambda _: None, verbose=verbose)
+        summary = run_pipeline(settings, log=lambda _: None, verbose=verbose, rebuild=full_refresh)
     else:
         from amisdw.terminal_progress import TerminalProgress
 
         with TerminalProgress() as bars:
-            summary = run_pipeline(settings, log=bars.status, progress=bars)
+            summary = run_pipeline(settings, log=bars.status, progress=bars, rebuild=full_refresh)
     _print_summary(summary, settings, time.perf_counter() - t0, quiet)
     check_not_error(summary)
 

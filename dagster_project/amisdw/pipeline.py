@@ -24,6 +24,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -135,7 +136,10 @@ def run_pipeline(
     log: Callable[[str], None] = print,
     verbose: bool = False,
     progress: RunProgress | None = None,
+    rebuild: bool = False,
 ) -> RunSummary:
+    """Load, build, test and publish; ``rebuild`` (``--full-refresh``) rebuilds every model and
+    publishes even when nothing changed since the last publish."""
     summary = RunSummary(inbox=settings.inbox_path, published=settings.published)
     require_spark(settings)  # --engine spark without the spark group: say so first
     month_folders(settings.inbox_path)  # a missing, empty or misfiled inbox: say so first
@@ -147,7 +151,7 @@ def run_pipeline(
             summary.log_file.write_text("", encoding="utf-8")
         with warehouse_lock(settings.lock_path):
             _open_or_recover_build(settings, summary)
-            _run_locked(settings, summary, log, verbose, progress)
+            _run_locked(settings, summary, log, verbose, progress, rebuild)
     except AmisdwError:
         raise
     except Exception as exc:
@@ -211,6 +215,7 @@ def _run_locked(
     log: Callable[[str], None],
     verbose: bool,
     progress: RunProgress | None,
+    rebuild: bool = False,
 ) -> None:
     with duckdb.connect(str(settings.build)) as con:
         ensure_raw_schema(con)
@@ -223,8 +228,10 @@ def _run_locked(
     # the models are rebuilt whole either way, and Dagster records one event per asset and
     # partition, so a partition range over all history would cost far more than it says
     window = plan.loads or history[-1:]
-    if not plan.loads and is_up_to_date(
-        settings.build, settings.published, settings.engine, settings.dbt_vars()
+    if (
+        not plan.loads
+        and not rebuild
+        and is_up_to_date(settings.build, settings.published, settings.engine, settings.dbt_vars())
     ):
         summary.up_to_date = True
         _record_steps(summary, list(plan.steps))
@@ -250,7 +257,7 @@ def _run_locked(
                 result = job.execute_in_process(
                     instance=instance,
                     tags=tags,
-                    run_config={} if verbose else QUIET_RUN_CONFIG,
+                    run_config=run_config(verbose, rebuild),
                     raise_on_error=False,
                     asset_selection=None if plan.loads else _build_keys(defs),
                 )
@@ -276,6 +283,15 @@ def _run_locked(
 
 PID_TAG = "amisdw/pid"
 _UNFINISHED = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING]
+
+
+def run_config(verbose: bool, rebuild: bool) -> dict[str, Any]:
+    """The Dagster run config of ``amisdw run``: Dagster's console quiet unless ``verbose``;
+    with ``rebuild`` the dbt step rebuilds even an up-to-date warehouse (DbtBuildConfig)."""
+    config: dict[str, Any] = {} if verbose else dict(QUIET_RUN_CONFIG)
+    if rebuild:
+        config["ops"] = {"amisdw_dbt": {"config": {"full_refresh": True}}}
+    return config
 
 
 def fail_orphaned_cli_runs(instance: dg.DagsterInstance, include_own: bool = False) -> None:

@@ -155,7 +155,8 @@ def test_the_page_in_a_real_browser(tiny15: Built, chromium: Path, tmp_path: Pat
                 page.get_by_role("option", name=re.compile(province["org_name"])).click()
                 _settled(page, province["org_name"])
                 _assert_figures(page, w, province["org_id"], month)
-                assert f"org={province['org_id']}" in page.url  # the link opens this view
+                # the link opens this view (the page writes the URL after it draws: wait for it)
+                expect(page).to_have_url(re.compile(rf"[?&]org={province['org_id']}(&|$)"))
                 expect(page.get_by_role("button", name=head["org_name"][0])).to_be_visible()
 
                 shot = tmp_path / "app.png"

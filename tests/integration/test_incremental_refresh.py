@@ -28,10 +28,10 @@ GENERATE = ["generate", "--size", "tiny", "--start", "200911", "--months", "13",
 MONTHS = [f"2009{m:02d}" for m in (11, 12)] + [f"2010{m:02d}" for m in range(1, 12)]
 
 
-def run(inbox: Path, warehouse: Path) -> dict:  # type: ignore[type-arg]
+def run(inbox: Path, warehouse: Path, *extra: str) -> dict:  # type: ignore[type-arg]
     """`amisdw run`, then the dbt args of the run it made (its own run_results.json)."""
     result = CliRunner().invoke(
-        main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs"]
+        main, ["run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--no-docs", *extra]
     )
     assert result.exit_code == 0, result.output
     newest = max(
@@ -98,4 +98,12 @@ def test_monthly_refreshes_equal_a_full_rebuild(tmp_path: Path) -> None:
         # exact for every key and count; sums of doubles within 1e-12 (summation order)
         pd.testing.assert_frame_equal(
             got[name], expected, check_exact=False, rtol=1e-12, obj=f"marts.{name}"
+        )
+
+    # nothing new, but --full-refresh: every model rebuilt whole and published, the same rows
+    assert run(inbox, refreshed, "--full-refresh")["full_refresh"] is True
+    again = marts_tables(refreshed)
+    for name, expected in want.items():
+        pd.testing.assert_frame_equal(
+            again[name], expected, check_exact=False, rtol=1e-12, obj=f"marts.{name}"
         )
