@@ -69,10 +69,36 @@ opening as (
 
 ),
 
+-- Which events a snapshot month m knows: delivered by m, effective by the end of m, not voided
+-- by m. An event is so known from the month known_from = the later of its delivery month and
+-- its effective month, until the month it is voided. The last known event of month m is the
+-- one of highest key_rank (effective date, then event number) among those known by m.
+keyed_events as (
+
+    select
+        e.*,
+        greatest(e.delivery_month, {{ amis_month_start('e.effective_date') }}) as known_from,
+        row_number() over (
+            partition by e.agent_code order by e.effective_date, e.event_no
+        ) as key_rank
+    from all_events as e
+    where e.effective_date is not null
+
+),
+
+-- agents with a voided event lose knowledge in a later month: they take the exact path
+voided_agents as (
+
+    select distinct agent_code
+    from all_events
+    where voided_in_month is not null and agent_code is not null
+
+),
+
 known_events as (
 
-    -- for each snapshot month m: the events delivered by m, not voided by m, effective by
-    -- the end of m; the last of them in replay order sets each attribute
+    -- the exact path, for agents with a voided event only (rare): for each snapshot month m
+    -- the events it knows, ranked per attribute below
     select
         s.agent_code,
         s.snapshot_month,
@@ -82,15 +108,19 @@ known_events as (
         e.effective_date,
         e.event_no
     from snapshots as s
-    inner join all_events as e
+    inner join keyed_events as e
         on e.agent_code = s.agent_code
-        and e.delivery_month <= s.snapshot_month
+        and e.known_from <= s.snapshot_month
         and (e.voided_in_month is null or e.voided_in_month > s.snapshot_month)
-        and e.effective_date <= s.month_end
+    where s.agent_code in (select agent_code from voided_agents)
 
 ),
 
-{#- the last known event of each snapshot month that sets an attribute, in replay order -#}
+{#- the last known event of each snapshot month that sets an attribute, in replay order. Every
+    other agent's knowledge only grows month by month, so its winners are a step function: per
+    month in which events become known, the highest key_rank known so far, which holds until
+    the next such month; each snapshot month joins the one step it falls in (no snapshot x
+    events product, which at national scale is hundreds of millions of rows to rank) -#}
 {% set last_of = [
     ('last_grade', "new_grade_code as replay_grade_code",
      "event_type_code <> '07' and new_grade_code is not null"),
@@ -100,7 +130,47 @@ known_events as (
      "event_type_code in ('01', '07', '08')"),
 ] %}
 {% for name, columns, condition in last_of %}
+{{ name }}_steps as (
+
+    select
+        agent_code,
+        known_from,
+        lead(known_from) over (partition by agent_code order by known_from) as known_until,
+        max(newest_rank) over (
+            partition by agent_code order by known_from
+            rows between unbounded preceding and current row
+        ) as winner_rank
+    from (
+        select agent_code, known_from, max(key_rank) as newest_rank
+        from keyed_events
+        where {{ condition }}
+            and agent_code not in (select agent_code from voided_agents)
+        group by agent_code, known_from
+    ) as newly_known
+
+),
+
 {{ name }} as (
+
+    select agent_code, snapshot_month, {{ columns }}
+    from (
+        select
+            s.agent_code,
+            s.snapshot_month,
+            e.event_type_code,
+            e.new_grade_code,
+            e.new_team_id,
+            e.effective_date
+        from snapshots as s
+        inner join {{ name }}_steps as st
+            on st.agent_code = s.agent_code
+            and st.known_from <= s.snapshot_month
+            and (st.known_until is null or st.known_until > s.snapshot_month)
+        inner join keyed_events as e
+            on e.agent_code = st.agent_code and e.key_rank = st.winner_rank
+    ) as stepped
+
+    union all
 
     select agent_code, snapshot_month, {{ columns }}
     from (
