@@ -213,6 +213,26 @@ from (
 
 
 {#
+    The columns of an org-period row of `relation` (int_metrics__org_periods, mart_org_period),
+    as mart_org_period and the area marts list them: the org and its name (`org_name`, an
+    expression), level, period and channel, the loaded months, every KPI component (with
+    with_outlet_stages the outlet-stage ones too), net_growth and formal_net_growth; no
+    trailing comma.
+#}
+{% macro amis_org_period_columns(relation, org_name, with_outlet_stages) -%}
+    {%- for name in ['org_id', 'org_name', 'level', 'period_type', 'period', 'channel',
+                     'period_first_month', 'period_last_month', 'loaded_months'] %}
+    {{ org_name if name == 'org_name' else relation ~ '.' ~ name }}{% if name == 'org_name' %} as org_name{% endif %},
+    {%- endfor %}
+    {%- for name, rule in amis_metric_components(with_outlet_stages=with_outlet_stages) %}
+    {{ relation }}.{{ name }},
+    {%- endfor %}
+    {{ relation }}.net_growth,
+    {{ relation }}.formal_net_growth
+{%- endmacro %}
+
+
+{#
     The select statement of an area mart, a view over mart_org_period (a table on Spark, macro
     amis_view_config): the period columns, every KPI component, and one column per rate KPI of
     the mart named by its code (numerator / denominator, null on 0). With with_outlet_stages
@@ -222,20 +242,7 @@ from (
 {% macro amis_area_mart(mart, with_persistency_flag=false, with_outlet_stages=false) -%}
     {%- set kpis = amis_catalogue_rows(mart) %}
 select
-    p.org_id,
-    p.org_name,
-    p.level,
-    p.period_type,
-    p.period,
-    p.channel,
-    p.period_first_month,
-    p.period_last_month,
-    p.loaded_months,
-    {%- for name, rule in amis_metric_components(with_outlet_stages=with_outlet_stages) %}
-    p.{{ name }},
-    {%- endfor %}
-    p.net_growth,
-    p.formal_net_growth
+    {{ amis_org_period_columns('p', 'p.org_name', with_outlet_stages) }}
     {%- for k in kpis if k['kind'] == 'rate' %},
     {{ amis_ratio('p.' ~ k['numerator_column'], 'p.' ~ k['denominator_column']) }} as {{ k['kpi_code'] }}
     {%- endfor %}

@@ -10,20 +10,7 @@
 {{ config(**amis_published_copy_config()) }}
 
 select
-    p.org_id,
-    org.org_name,
-    p.level,
-    p.period_type,
-    p.period,
-    p.channel,
-    p.period_first_month,
-    p.period_last_month,
-    p.loaded_months,
-    {%- for name, rule in amis_metric_components(with_outlet_stages=true) %}
-    p.{{ name }},
-    {%- endfor %}
-    p.net_growth,
-    p.formal_net_growth,
+    {{ amis_org_period_columns('p', 'org.org_name', with_outlet_stages=true) }},
     -- 十三个月保费继续率 of the last 2 loaded months is provisional: second premiums due then
     -- may still be paid within the grace period
     p.period_last_month >= {{ amis_add_months('bounds.last_month', -1) }}
