@@ -75,52 +75,84 @@ activity as (
 
 ),
 
-unioned as (
+-- Each source summed on its own key, then the three joined on (agent_code, month_start): one
+-- GROUP BY over all postings at once (at national scale 184 M rows into 65 M groups of 14
+-- sums) ran out of memory instead of spilling; these smaller aggregates and the joins spill.
+-- Activity is one row per agent and month already (the staging key).
+policy_months as (
 
     select
-        agent_code, month_start, stamped_team_id,
-        policies, premium, long_term_policies, long_term_premium,
-        0 as first_year_premium, 0 as first_year_standard_premium, 0 as fyc,
-        0 as duty_days, 0 as attendance_days, 0 as visits, 0 as has_duty_days,
-        0 as meets_visit_quota
+        agent_code,
+        month_start,
+        max(stamped_team_id) as stamped_team_id,
+        sum(policies) as net_policies,
+        sum(premium) as net_premium,
+        sum(long_term_policies) as net_long_term_policies,
+        sum(long_term_premium) as net_long_term_premium
     from policy_postings
+    where month_start is not null and {{ amis_restated_months('month_start') }}
+    group by agent_code, month_start
 
-    union all
+),
+
+receipt_months as (
 
     select
-        agent_code, month_start, stamped_team_id,
-        0, 0, 0, 0,
-        first_year_premium, first_year_standard_premium, fyc,
-        0, 0, 0, 0, 0
+        agent_code,
+        month_start,
+        max(stamped_team_id) as stamped_team_id,
+        sum(first_year_premium) as first_year_premium,
+        sum(first_year_standard_premium) as first_year_standard_premium,
+        sum(fyc) as fyc
     from receipt_postings
+    where month_start is not null and {{ amis_restated_months('month_start') }}
+    group by agent_code, month_start
 
-    union all
+),
 
-    select
-        agent_code, month_start, cast(null as {{ dbt.type_string() }}),
-        0, 0, 0, 0,
-        0, 0, 0,
-        duty_days, attendance_days, visits, has_duty_days, meets_visit_quota
+activity_months as (
+
+    select *
     from activity
+    where month_start is not null and {{ amis_restated_months('month_start') }}
+
+),
+
+agent_months as (
+
+    select agent_code, month_start from policy_months
+    union
+    select agent_code, month_start from receipt_months
+    union
+    select agent_code, month_start from activity_months
 
 )
 
 select
-    agent_code,
-    month_start,
-    max(stamped_team_id) as stamped_team_id,
-    sum(policies) as net_policies,
-    sum(premium) as net_premium,
-    sum(long_term_policies) as net_long_term_policies,
-    sum(long_term_premium) as net_long_term_premium,
-    sum(first_year_premium) as first_year_premium,
-    sum(first_year_standard_premium) as first_year_standard_premium,
-    sum(fyc) as fyc,
-    sum(duty_days) as duty_days,
-    sum(attendance_days) as attendance_days,
-    sum(visits) as visits,
-    max(has_duty_days) as has_activity_with_duty_days,
-    max(meets_visit_quota) as meets_visit_quota
-from unioned
-where month_start is not null and {{ amis_restated_months('month_start') }}
-group by agent_code, month_start
+    k.agent_code,
+    k.month_start,
+    -- the greater stamped team of the policies and receipts (either may be missing)
+    case
+        when r.stamped_team_id is null or p.stamped_team_id >= r.stamped_team_id
+            then p.stamped_team_id
+        else r.stamped_team_id
+    end as stamped_team_id,
+    coalesce(p.net_policies, 0) as net_policies,
+    coalesce(p.net_premium, 0) as net_premium,
+    coalesce(p.net_long_term_policies, 0) as net_long_term_policies,
+    coalesce(p.net_long_term_premium, 0) as net_long_term_premium,
+    coalesce(r.first_year_premium, 0) as first_year_premium,
+    coalesce(r.first_year_standard_premium, 0) as first_year_standard_premium,
+    coalesce(r.fyc, 0) as fyc,
+    coalesce(a.duty_days, 0) as duty_days,
+    coalesce(a.attendance_days, 0) as attendance_days,
+    coalesce(a.visits, 0) as visits,
+    coalesce(a.has_duty_days, 0) as has_activity_with_duty_days,
+    coalesce(a.meets_visit_quota, 0) as meets_visit_quota
+from agent_months as k
+left join policy_months as p
+    on p.agent_code is not distinct from k.agent_code and p.month_start = k.month_start
+left join receipt_months as r
+    on r.agent_code is not distinct from k.agent_code and r.month_start = k.month_start
+left join activity_months as a
+    on a.agent_code is not distinct from k.agent_code and a.month_start = k.month_start
