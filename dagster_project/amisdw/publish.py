@@ -16,8 +16,9 @@ A view of a published schema (``marts.kpi``, the long form over the wide marts) 
 again in the new file from its SQL in the build file: it names only published tables, without
 the build file's catalog, so it binds in the published file and any copy of it. A view that
 does not bind there (it reads something not published) fails the publish. A view marked as a
-published copy (comment ``amisdw:published-copy``: a mart that only copies an intermediate
-model, such as ``fct_agent_month``) is written as a table instead, read through the build file.
+published copy (comment ``amisdw:published-copy``: a mart that copies an intermediate model or
+joins one to its dimensions, such as ``fct_agent_month``) is written as a table instead, read
+through the build file.
 
 With the Spark engine (``spark_warehouse``: Spark's ``spark.sql.warehouse.dir``) the marts are
 read from the Parquet files of Spark's tables, ``<schema>.db/<table>/``, instead of the build
@@ -103,9 +104,9 @@ def publish(
 
 def build_tables(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str]:
     """Table name → the SQL that reads it, for every table of ``schema`` in the build file and
-    every view marked as a published copy (comment ``amisdw:published-copy``: a mart that is a
-    plain copy of an intermediate model, kept once in the build file and written as a table
-    here); other views: build_views."""
+    every view marked as a published copy (comment ``amisdw:published-copy``: a mart computed
+    from intermediate models, kept as a view in the build file and written as a table here);
+    other views: build_views."""
     tables = con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'build' "
         "AND table_schema = ? AND table_type = 'BASE TABLE' "

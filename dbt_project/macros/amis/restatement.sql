@@ -105,10 +105,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The config of a model that is KPIs in long form (marts.kpi, int_metrics__kpi_values): a view
-    on DuckDB (computed when read from the wide tables it picks from: a national build's long
-    form is billions of cells that a reader filters down to a few), a table on Spark (its
-    marts are published as copies of their Parquet files, and a view has none). -#}
+{#- The config of a model that is a view over wide tables (marts.kpi and int_metrics__kpi_values,
+    the KPIs in long form; the area marts over mart_org_period): a view on DuckDB (computed when
+    read from the tables it picks from: a national build's long form is billions of cells that
+    a reader filters down to a few, and the area marts share one stored copy of their rows), a
+    table on Spark (its marts are published as copies of their Parquet files, and a view has
+    none). -#}
 {% macro amis_view_config() -%}
     {{ return(adapter.dispatch('amis_view_config', 'amisdw')()) }}
 {%- endmacro %}
